@@ -1,0 +1,219 @@
+package io.arrowshm.internal.stream;
+
+import io.arrowshm.DType;
+import io.arrowshm.InvalidMetadataException;
+import io.arrowshm.StaleStreamException;
+import io.arrowshm.StreamExistsException;
+import io.arrowshm.StreamNotFoundException;
+import io.arrowshm.internal.format.Metadata;
+import io.arrowshm.internal.format.MetadataLayout;
+import io.arrowshm.internal.format.StreamDescriptor;
+import io.arrowshm.internal.format.StreamNames;
+import io.arrowshm.internal.posix.LockFile;
+import io.arrowshm.internal.posix.Mapping;
+import io.arrowshm.internal.posix.Processes;
+import io.arrowshm.internal.posix.SegmentExistsException;
+import io.arrowshm.internal.posix.Segments;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Creating, attaching and removing streams, in pyshmem's order and under its name lock
+ * (spec §1.1, §5). What it returns is owned by the caller; on any failure it removes or
+ * unmaps whatever it had made.
+ */
+public final class Lifecycle {
+    /** pyshmem re-validates a header that looks torn for this long before giving up (spec §5 step 3). */
+    static final long VALIDATE_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Lifecycle() {
+    }
+
+    /**
+     * Creates the data segment (zero-filled, reserved), then the v3 metadata, under the name's
+     * lock. Magic, version and header size land first so a concurrent pyshmem {@code open}
+     * that sees them retries instead of failing.
+     */
+    public static Attached create(StreamNames names, DType dtype, long[] shape, long size, int featureFlags) {
+        names.checkStorable();
+        LockFile lock = LockFile.retain(names.lockPath());
+        boolean handedOver = false;
+        try {
+            lock.lock();
+            try {
+                Attached attached = createLocked(names, dtype, shape, size, featureFlags, lock);
+                handedOver = true;
+                return attached;
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            if (!handedOver) {
+                lock.releaseReference();
+            }
+        }
+    }
+
+    private static Attached createLocked(StreamNames names, DType dtype, long[] shape, long size, int featureFlags,
+                                         LockFile lock) {
+        Mapping data;
+        try {
+            data = Segments.create(names.dataSegment(), size);
+        } catch (SegmentExistsException e) {
+            throw exists(names);
+        }
+        Mapping metadata = null;
+        try {
+            try {
+                metadata = Segments.create(names.metaSegment(), MetadataLayout.TOTAL_LENGTH);
+            } catch (SegmentExistsException e) {
+                throw exists(names);
+            }
+            byte[] header = Metadata.encode(names.name(), dtype, shape, size, featureFlags, -1,
+                    Processes.currentPid(), newInstanceId());
+            ByteBuffer target = metadata.byteBuffer(0, MetadataLayout.TOTAL_LENGTH);
+            int prefix = MetadataLayout.HEADER_SIZE_OFFSET + 2;
+            target.put(0, header, 0, prefix);
+            target.put(prefix, header, prefix, header.length - prefix);
+            StreamDescriptor descriptor = Metadata.validate(names.name(), header, MetadataLayout.TOTAL_LENGTH);
+            return new Attached(names, descriptor, metadata, data, lock, true, false);
+        } catch (RuntimeException | Error e) {
+            data.close();
+            Segments.delete(names.dataSegment());
+            if (metadata != null) {
+                metadata.close();
+                Segments.delete(names.metaSegment());
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Attaches an existing stream: spec §5 steps 1–4. Layout errors fail at once; field errors
+     * are re-checked on fresh copies for 50 ms, as a writer may be between two stores.
+     */
+    public static Attached open(StreamNames names, boolean readOnly) {
+        String name = names.name();
+        Mapping metadata = Segments.open(names.metaSegment(), !readOnly);
+        if (metadata == null) {
+            throw missing(name);
+        }
+        Mapping data = null;
+        try {
+            StreamDescriptor descriptor = validated(name, metadata);
+            data = Segments.open(names.dataSegment(), !readOnly);
+            if (data == null) {
+                throw missing(name);
+            }
+            if (data.length() < descriptor.size()) {
+                throw new InvalidMetadataException("size", "data segment for '" + name
+                        + "' is smaller than its metadata declares: need at least " + descriptor.size() + ", got "
+                        + data.length() + "; remove the stream with SharedMemory.unlink(\"" + name
+                        + "\") and create it again");
+            }
+            LockFile lock = LockFile.retain(names.lockPath());
+            return new Attached(names, descriptor, metadata, data, lock, false, readOnly);
+        } catch (RuntimeException | Error e) {
+            metadata.close();
+            if (data != null) {
+                data.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Validates the metadata without mapping the payload (what {@code stat} and discovery need). */
+    public static StreamDescriptor validated(String name, Mapping metadata) {
+        Metadata.detectLayout(name, snapshot(metadata), metadata.length());
+        long deadline = System.nanoTime() + VALIDATE_RETRY_NANOS;
+        while (true) {
+            try {
+                return Metadata.validate(name, snapshot(metadata), metadata.length());
+            } catch (InvalidMetadataException e) {
+                if (System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
+    }
+
+    /** A private copy of the segment's first 512 bytes (fewer if it is shorter). */
+    public static byte[] snapshot(Mapping metadata) {
+        int length = (int) Math.min(metadata.length(), MetadataLayout.TOTAL_LENGTH);
+        byte[] copy = new byte[length];
+        if (length > 0) {
+            metadata.byteBuffer(0, length).get(0, copy);
+        }
+        return copy;
+    }
+
+    /**
+     * Removes the name's segments (data, metadata, gpu) under its lock. With an expected
+     * instance id, refuses when the name now holds another generation.
+     */
+    public static void unlink(StreamNames names, byte[] expectedInstanceId) {
+        LockFile lock = LockFile.retain(names.lockPath());
+        try {
+            lock.lock();
+            try {
+                if (expectedInstanceId != null) {
+                    byte[] current = currentInstanceId(names);
+                    if (current != null && !Arrays.equals(current, expectedInstanceId)) {
+                        throw new StaleStreamException("stream '" + names.name()
+                                + "' has been replaced by a newer generation; this handle's stream is already gone"
+                                + " (use SharedMemory.unlink(\"" + names.name() + "\") to remove the new one)");
+                    }
+                }
+                Segments.delete(names.dataSegment());
+                Segments.delete(names.metaSegment());
+                Segments.delete(names.gpuSegment());
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            lock.releaseReference();
+        }
+    }
+
+    /** The instance id stored under the name now, or null when none is readable. */
+    public static byte[] currentInstanceId(StreamNames names) {
+        try (Mapping metadata = Segments.open(names.metaSegment(), false)) {
+            if (metadata == null || metadata.length() < MetadataLayout.HEADER_LENGTH) {
+                return null;
+            }
+            byte[] bytes = snapshot(metadata);
+            if (!Arrays.equals(bytes, 0, 8, MetadataLayout.MAGIC, 0, 8)) {
+                return null;
+            }
+            int flags = ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(MetadataLayout.FLAGS_OFFSET);
+            if ((flags & MetadataLayout.FLAG_INSTANCE_ID) == 0) {
+                return null;
+            }
+            return Arrays.copyOfRange(bytes, MetadataLayout.INSTANCE_ID_OFFSET,
+                    MetadataLayout.INSTANCE_ID_OFFSET + MetadataLayout.INSTANCE_ID_LENGTH);
+        }
+    }
+
+    private static byte[] newInstanceId() {
+        byte[] id = new byte[MetadataLayout.INSTANCE_ID_LENGTH];
+        do {
+            RANDOM.nextBytes(id);
+        } while (Arrays.equals(id, new byte[id.length]));
+        return id;
+    }
+
+    private static StreamExistsException exists(StreamNames names) {
+        return new StreamExistsException("shared memory '" + names.name() + "' already exists; use SharedMemory.open(\""
+                + names.name() + "\") to attach to it, or SharedMemory.unlink(\"" + names.name() + "\") first");
+    }
+
+    public static StreamNotFoundException missing(String name) {
+        return new StreamNotFoundException("shared memory '" + name + "' does not exist; create it with "
+                + "SharedMemory.create(\"" + name + "\", ...) first");
+    }
+}

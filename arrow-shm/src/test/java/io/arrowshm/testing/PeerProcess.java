@@ -1,0 +1,153 @@
+package io.arrowshm.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Another process taking part in a test: a child JVM running a test main, or python3 from
+ * the project's venv running a helper script. It speaks in stdout lines; stderr goes to the
+ * test log. Closing it kills it if it is still running.
+ */
+public final class PeerProcess implements AutoCloseable {
+    private static final String EOF = "\u0000EOF";
+    private final Process process;
+    private final String label;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    private PeerProcess(List<String> command, String label) {
+        this.label = label;
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        try {
+            this.process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+        Thread pump = new Thread(this::pump, "peer-stdout-" + label);
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    /** A child JVM running {@code main} with this JVM's class path. */
+    public static PeerProcess java(Class<?> main, String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-Xmx256m", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"),
+                main.getName()));
+        command.addAll(List.of(args));
+        return new PeerProcess(command, "java:" + (args.length > 0 ? args[0] : main.getSimpleName()));
+    }
+
+    /** python3 from the project's venv running {@code src/test/python/<script>}. */
+    public static PeerProcess python(String script, String... args) {
+        List<String> command = new ArrayList<>(List.of(Python.executable(), "-u", Python.script(script)));
+        command.addAll(List.of(args));
+        return new PeerProcess(command, "python:" + (args.length > 0 ? args[0] : script));
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The next stdout line, failing the test if none comes within {@code timeout}. */
+    public String nextLine(Duration timeout) {
+        try {
+            String line = lines.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                fail(label + " printed nothing within " + timeout);
+            }
+            if (line.equals(EOF)) {
+                lines.add(EOF);
+                fail(label + " exited (status " + waitQuietly() + ") before printing the expected line");
+            }
+            return line;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits for a line equal to {@code expected} (earlier lines are skipped). */
+    public void await(String expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String line = nextLine(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (line.equals(expected)) {
+                return;
+            }
+        }
+    }
+
+    /** Waits for the process to exit and returns its status. */
+    public int waitFor(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                process.destroyForcibly();
+                fail(label + " did not exit within " + timeout);
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits for a clean exit and returns everything it printed. */
+    public List<String> finish(Duration timeout) {
+        int status = waitFor(timeout);
+        List<String> out = new ArrayList<>();
+        lines.drainTo(out);
+        out.remove(EOF);
+        assertEquals(0, status, label + " failed; its output: " + out);
+        return out;
+    }
+
+    /** SIGKILL, as a crash would end it, and waits until it is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        waitQuietly();
+    }
+
+    private int waitQuietly() {
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private void pump() {
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                lines.add(line);
+            }
+        } catch (IOException ignored) {
+            // the process died; EOF below tells the reader
+        }
+        lines.add(EOF);
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
