@@ -1,0 +1,160 @@
+package io.arrowshm.examples;
+
+import io.arrowshm.CreateOptions;
+import io.arrowshm.DType;
+import io.arrowshm.SharedMemory;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The README's live demo: a producer JVM writes frames to a stream, a consumer JVM and (when
+ * python3 with pyshmem is found) a pyshmem reader read them, each printing frames per second,
+ * write-to-read latency and missed frames.
+ *
+ * <pre>
+ * java -jar examples/target/arrow-shm-demo.jar [--seconds 5] [--fps 200] [--shape 480x640] [--no-python]
+ * </pre>
+ */
+public final class LiveDemo {
+    private LiveDemo() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("producer")) {
+            DemoProducer.run(args[1], Double.parseDouble(args[2]), Integer.parseInt(args[3]));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("consumer")) {
+            DemoConsumer.run(args[1], Double.parseDouble(args[2]));
+            return;
+        }
+        double seconds = 5;
+        int fps = 200;
+        long[] shape = {480, 640};
+        boolean python = true;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--seconds": seconds = Double.parseDouble(args[++i]); break;
+                case "--fps": fps = Integer.parseInt(args[++i]); break;
+                case "--shape": shape = parseShape(args[++i]); break;
+                case "--no-python": python = false; break;
+                default:
+                    System.err.println("usage: java -jar arrow-shm-demo.jar [--seconds S] [--fps N] [--shape HxW] [--no-python]");
+                    System.exit(1);
+            }
+        }
+        run(seconds, fps, shape, python);
+    }
+
+    private static void run(double seconds, int fps, long[] shape, boolean withPython) throws Exception {
+        String name = "arrow-shm-demo-" + ProcessHandle.current().pid();
+        try (SharedMemory shm = SharedMemory.create(name, CreateOptions.of(DType.FLOAT32, shape).notify(true))) {
+            System.out.printf("arrow-shm live demo: stream '%s' float32%s (%.1f MB/frame, notify on), %d frames/s for %.0f s%n",
+                    name, java.util.Arrays.toString(shape), shm.size() / 1e6, fps, seconds);
+            List<Child> children = new ArrayList<>();
+            children.add(Child.start("java consumer ", javaCommand("consumer", name, Double.toString(seconds + 1))));
+            Optional<String> interpreter = withPython ? PythonFinder.find() : Optional.empty();
+            if (interpreter.isPresent()) {
+                Path script = extractReader();
+                children.add(Child.start("pyshmem reader", List.of(interpreter.get(), "-u", script.toString(), name,
+                        Double.toString(seconds + 1))));
+            } else {
+                System.out.println(withPython ? "(no python3 with pyshmem found: run scripts/python-env.sh to add the"
+                        + " pyshmem reader)" : "(python reader disabled)");
+            }
+            Thread.sleep(700); // let readers attach before the first frame
+            children.add(0, Child.start("java producer ", javaCommand("producer", name, Double.toString(seconds),
+                    Integer.toString(fps))));
+            boolean ok = true;
+            for (Child child : children) {
+                ok &= child.await((long) (seconds * 1000) + 30_000);
+            }
+            shm.unlink();
+            System.out.println(ok ? "demo finished: every process exited cleanly" : "demo finished with errors");
+            if (!ok) {
+                System.exit(2);
+            }
+        }
+    }
+
+    private static List<String> javaCommand(String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), LiveDemo.class.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static Path extractReader() throws IOException {
+        Path script = Files.createTempFile("arrow-shm-demo-reader", ".py");
+        script.toFile().deleteOnExit();
+        try (InputStream in = LiveDemo.class.getResourceAsStream("demo_reader.py")) {
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return script;
+    }
+
+    private static long[] parseShape(String text) {
+        String[] parts = text.split("x");
+        long[] shape = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            shape[i] = Long.parseLong(parts[i]);
+        }
+        return shape;
+    }
+
+    /** A child process whose output lines are printed with its label. */
+    private static final class Child {
+        private final String label;
+        private final Process process;
+        private final Thread pump;
+
+        private Child(String label, Process process) {
+            this.label = label;
+            this.process = process;
+            this.pump = new Thread(this::pump, "demo-" + label.trim());
+            this.pump.start();
+        }
+
+        static Child start(String label, List<String> command) throws IOException {
+            return new Child(label, new ProcessBuilder(command).redirectErrorStream(true).start());
+        }
+
+        private void pump() {
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    System.out.println("[" + label + "] " + line);
+                }
+            } catch (IOException ignored) {
+                // the child is gone; its exit status tells the rest
+            }
+        }
+
+        boolean await(long millis) throws InterruptedException {
+            if (!process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                System.out.println("[" + label + "] did not finish in time; killed");
+                return false;
+            }
+            pump.join(1000);
+            if (process.exitValue() != 0) {
+                System.out.println("[" + label + "] exited with status " + process.exitValue());
+                return false;
+            }
+            return true;
+        }
+    }
+}
