@@ -73,6 +73,46 @@ def main(argv):
         else:
             print("no-error")
         shm.close()
+    elif command == "write-frame":  # NAME SEED FRAMEID
+        shm = pyshmem.open(name)
+        shm.write(as_payload(shm, int(argv[2])), frame_id=int(argv[3]))
+        shm.close()
+        print("written")
+    elif command == "read-publication":  # NAME -> "count frame_id sha256"
+        shm = pyshmem.open(name)
+        pub = shm.read_publication()
+        print(f"{pub.count} {pub.frame_id} {hashlib.sha256(pub.payload.tobytes()).hexdigest()}")
+        shm.close()
+    elif command == "wait-latency":  # NAME FRAMES: prints the wake latency of each new frame in us
+        shm = pyshmem.open(name, readonly=True)
+        print(f"ready {shm.notify}", flush=True)
+        for _ in range(int(argv[2])):
+            pub = shm.read_new_publication(timeout=20)
+            print(f"lat {(time.time() - pub.write_time) * 1e6:.1f}", flush=True)
+        print("done")
+        shm.close()
+    elif command == "write-timed":  # NAME FRAMES INTERVAL_S: writes frames at a fixed interval
+        shm = pyshmem.open(name)
+        for i in range(int(argv[2])):
+            time.sleep(float(argv[3]))
+            shm.write(as_payload(shm, i))
+        print("done")
+        shm.close()
+    elif command == "locked-many":  # NAME OTHER ITERATIONS: locks both with pyshmem.locked_many
+        first, second = pyshmem.open(name), pyshmem.open(argv[2])
+        print("ready", flush=True)
+        for _ in range(int(argv[3])):
+            with pyshmem.locked_many([first, second], timeout=20):
+                first.write(np.zeros(first.shape, first.dtype))
+                second.write(np.zeros(second.shape, second.dtype))
+        print("done")
+        first.close()
+        second.close()
+    elif command == "list":  # -> json list of stream names
+        print(json.dumps(pyshmem.list_streams()))
+    elif command == "unlink":  # NAME
+        pyshmem.unlink(name)
+        print("unlinked")
     else:
         raise SystemExit(f"unknown command {command}")
 

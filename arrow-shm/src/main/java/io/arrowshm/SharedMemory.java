@@ -20,9 +20,15 @@ import io.arrowshm.internal.stream.WriteHooks;
 import io.arrowshm.spi.GpuSupport;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -58,6 +64,9 @@ import org.apache.arrow.memory.ForeignAllocation;
  */
 public final class SharedMemory implements AutoCloseable {
     private static final long FOREVER = Long.MAX_VALUE;
+    /** Python orders str by code point; String.compareTo orders by UTF-16 unit, which differs above U+FFFF. */
+    static final Comparator<String> CODE_POINT_ORDER = (a, b) -> Arrays.compare(a.codePoints().toArray(),
+            b.codePoints().toArray());
 
     private final StreamNames names;
     private final StreamDescriptor descriptor;
@@ -75,6 +84,7 @@ public final class SharedMemory implements AutoCloseable {
     private final BufferAllocator readAllocator;
     private final LockScope lockScope = new LockScope();
     private volatile int heldDepth;
+    private volatile int openViews;
     private long lastReadCount;
     private long missedWrites;
     private long totalMissedWrites;
@@ -211,6 +221,10 @@ public final class SharedMemory implements AutoCloseable {
         if (uses.closed()) {
             return;
         }
+        if (openViews > 0) {
+            throw new IllegalStateException("cannot close shared memory '" + name() + "' while a write view is open;"
+                    + " publish or close the WriteView first");
+        }
         if (heldDepth > 0) {
             if (!lock.heldByCurrentThread()) {
                 throw new IllegalStateException("cannot close shared memory '" + name()
@@ -224,7 +238,11 @@ public final class SharedMemory implements AutoCloseable {
             Futex.wakeAll(words.futexAddress()); // blocked readers of this handle see the close
         }
         if (autoUnlink && owner) {
-            Lifecycle.unlink(names, descriptor.instanceId());
+            try {
+                Lifecycle.unlink(names, descriptor.instanceId());
+            } catch (StaleStreamException alreadyReplaced) {
+                // Our generation is gone already; the name now belongs to someone else's stream.
+            }
         }
     }
 
@@ -464,46 +482,42 @@ public final class SharedMemory implements AutoCloseable {
 
     /** Publishes a full payload (C order; length must match). For INT8, UINT8 and raw bytes of any dtype. */
     public void write(byte[] values) {
-        publish(checkedArray(values, values.length, 1), 1);
+        publish(values, false, 0, false);
     }
 
     /** Publishes INT16, UINT16 or FLOAT16 (binary16 bits) elements. */
     public void write(short[] values) {
-        publish(checkedArray(values, values.length, 2), 2);
+        publish(values, false, 0, false);
     }
 
     /** Publishes INT32 or UINT32 elements. */
     public void write(int[] values) {
-        publish(checkedArray(values, values.length, 4), 4);
+        publish(values, false, 0, false);
     }
 
     /** Publishes INT64 or UINT64 elements. */
     public void write(long[] values) {
-        publish(checkedArray(values, values.length, 8), 8);
+        publish(values, false, 0, false);
     }
 
     /** Publishes FLOAT32 elements, or COMPLEX64 as interleaved (re, im). */
     public void write(float[] values) {
-        publish(checkedArray(values, values.length, 4), 4);
+        publish(values, false, 0, false);
     }
 
     /** Publishes FLOAT64 elements, or COMPLEX128 as interleaved (re, im). */
     public void write(double[] values) {
-        publish(checkedArray(values, values.length, 8), 8);
+        publish(values, false, 0, false);
     }
 
     /** Publishes BOOL elements (stored as bytes 0 and 1, NumPy's bool). */
     public void write(boolean[] values) {
-        publish(checkedArray(values, values.length, 1), 1);
+        publish(values, false, 0, false);
     }
 
     /** Publishes the {@code size()} bytes between the buffer's position and limit; the position does not move. */
     public void write(ByteBuffer bytes) {
-        if (bytes.remaining() != size()) {
-            throw new IllegalArgumentException("expected " + size() + " bytes for '" + name() + "', got "
-                    + bytes.remaining() + " remaining in the buffer");
-        }
-        publish(bytes, 1);
+        publish(bytes, false, 0, false);
     }
 
     /**
@@ -511,43 +525,172 @@ public final class SharedMemory implements AutoCloseable {
      * round capacities up), never smaller.
      */
     public void write(ArrowBuf bytes) {
-        if (bytes.capacity() < size()) {
-            throw new IllegalArgumentException("expected an ArrowBuf of at least " + size() + " bytes for '"
-                    + name() + "', got capacity " + bytes.capacity());
-        }
-        publish(bytes, 1);
+        publish(bytes, false, 0, false);
     }
 
-    /** Publishes an all-zero payload (a new publication, as pyshmem's {@code clear()}). */
+    /**
+     * Publishes like {@link #write(float[])} and stamps the u64 publication token
+     * {@code frameId} (compare unsigned) that readers get in the same generation.
+     *
+     * <pre>{@code
+     * shm.write(frame, cameraFrameNumber);
+     * try (Publication p = reader.readPublication()) { assert p.frameId() == cameraFrameNumber; }
+     * }</pre>
+     */
+    public void write(float[] values, long frameId) {
+        publish(values, true, frameId, false);
+    }
+
+    public void write(byte[] values, long frameId) {
+        publish(values, true, frameId, false);
+    }
+
+    public void write(short[] values, long frameId) {
+        publish(values, true, frameId, false);
+    }
+
+    public void write(int[] values, long frameId) {
+        publish(values, true, frameId, false);
+    }
+
+    public void write(long[] values, long frameId) {
+        publish(values, true, frameId, false);
+    }
+
+    public void write(double[] values, long frameId) {
+        publish(values, true, frameId, false);
+    }
+
+    public void write(boolean[] values, long frameId) {
+        publish(values, true, frameId, false);
+    }
+
+    public void write(ByteBuffer bytes, long frameId) {
+        publish(bytes, true, frameId, false);
+    }
+
+    public void write(ArrowBuf bytes, long frameId) {
+        publish(bytes, true, frameId, false);
+    }
+
+    /**
+     * Publishes a payload (any of the {@code write} source types: a primitive array,
+     * {@code ByteBuffer} or {@code ArrowBuf}) while the calling thread already holds the lock,
+     * as several writes under one {@link #locked()} block do.
+     *
+     * @throws IllegalStateException when this thread does not hold the lock through this handle
+     */
+    public void writeLocked(Object source) {
+        publish(source, false, 0, true);
+    }
+
+    /** {@link #writeLocked(Object)} with a frame id. */
+    public void writeLocked(Object source, long frameId) {
+        publish(source, true, frameId, true);
+    }
+
+    /** Publishes an all-zero payload (a new publication, as pyshmem's {@code clear()}; the frame id stays). */
     public void clear() {
-        publish(null, 1);
+        publish(null, false, 0, false);
     }
 
-    private void publish(Object source, int elementSize) {
+    /**
+     * Opens a zero-copy write: takes the lock, marks the write in progress and hands out the
+     * live payload; see {@link WriteView}.
+     */
+    public WriteView writeView() {
+        return openView(FOREVER, false);
+    }
+
+    /** {@link #writeView()} waiting at most {@code timeout} for the lock. */
+    public WriteView writeView(Duration timeout) {
+        return openView(deadline(timeout), false);
+    }
+
+    /** {@link #writeView()} for a thread that already holds the lock; closing the view leaves the lock held. */
+    public WriteView writeViewLocked() {
+        return openView(FOREVER, true);
+    }
+
+    private WriteView openView(long deadline, boolean callerHoldsLock) {
         refuseIfReadOnly("write to");
+        if (callerHoldsLock) {
+            requireHeld("writeViewLocked");
+        } else {
+            acquireUntil(deadline);
+        }
         enter("write to");
         try {
-            lockForWrite();
+            WriteView view = new WriteView(this, payload, seqlock.beginWrite(), !callerHoldsLock);
+            openViews++;
+            return view;
+        } catch (RuntimeException | Error e) {
+            uses.exit();
+            if (!callerHoldsLock) {
+                release();
+            }
+            throw e;
+        }
+    }
+
+    void finishViewWrite(long odd, boolean stampFrameId, long frameId, boolean releaseLock) {
+        openViews--;
+        try {
+            seqlock.endWrite(odd, WallClock.epochSeconds(), stampFrameId, frameId);
+            wakeReaders();
+        } finally {
+            uses.exit();
+            if (releaseLock) {
+                release();
+            }
+        }
+    }
+
+    void abortViewWrite(boolean releaseLock) {
+        openViews--;
+        try {
+            seqlock.abortWrite();
+            wakeReaders();
+        } finally {
+            uses.exit();
+            if (releaseLock) {
+                release();
+            }
+        }
+    }
+
+    private void publish(Object source, boolean stampFrameId, long frameId, boolean callerHoldsLock) {
+        refuseIfReadOnly("write to");
+        checkSource(source);
+        enter("write to");
+        try {
+            if (callerHoldsLock) {
+                requireHeld("writeLocked");
+            } else {
+                lockForWrite();
+            }
             try {
                 long odd = seqlock.beginWrite();
                 try {
-                    copyIn(source, elementSize);
+                    copyIn(source);
                 } catch (RuntimeException | Error e) {
                     seqlock.abortWrite();
                     wakeReaders();
                     throw payloadFault(e, "write to");
                 }
-                seqlock.endWrite(odd, WallClock.epochSeconds(), false, 0);
+                seqlock.endWrite(odd, WallClock.epochSeconds(), stampFrameId, frameId);
                 wakeReaders();
             } finally {
-                unlockAfterWrite();
+                if (!callerHoldsLock) {
+                    unlockAfterWrite();
+                }
             }
         } finally {
             uses.exit();
         }
     }
 
-    private void copyIn(Object source, int elementSize) {
+    private void copyIn(Object source) {
         if (source == null) {
             payload.setZero(0, size());
         } else if (source instanceof ByteBuffer) {
@@ -555,7 +698,7 @@ public final class SharedMemory implements AutoCloseable {
         } else if (source instanceof ArrowBuf) {
             payload.setBytes(0, (ArrowBuf) source, 0, size());
         } else {
-            copier.copyIn(source, elementSize);
+            copier.copyIn(source, elementSize(source));
         }
         WriteHooks.afterCopy(names.name());
     }
@@ -573,6 +716,13 @@ public final class SharedMemory implements AutoCloseable {
         lock.unlock();
     }
 
+    private void requireHeld(String operation) {
+        if (heldDepth == 0 || !lock.heldByCurrentThread()) {
+            throw new IllegalStateException(operation + " on '" + name() + "' requires this thread to hold its"
+                    + " write lock through this handle; use locked() or acquire() first");
+        }
+    }
+
     private void wakeReaders() {
         if (waiter.notifying()) {
             Futex.wakeAll(words.futexAddress());
@@ -588,12 +738,12 @@ public final class SharedMemory implements AutoCloseable {
      * @throws InconsistentStreamException when the last write failed or its writer died
      */
     public ArrowBuf read() {
-        return readUntil(FOREVER, readAllocator);
+        return copyUntil(FOREVER, readAllocator, null);
     }
 
     /** {@link #read()} into a buffer from {@code allocator}. */
     public ArrowBuf read(BufferAllocator allocator) {
-        return readUntil(FOREVER, allocator);
+        return copyUntil(FOREVER, allocator, null);
     }
 
     /**
@@ -602,55 +752,146 @@ public final class SharedMemory implements AutoCloseable {
      * @throws StreamTimeoutException when no stable publication appeared in time
      */
     public ArrowBuf read(Duration timeout) {
-        return readUntil(deadline(timeout), readAllocator);
+        return copyUntil(deadline(timeout), readAllocator, null);
     }
 
     /** Copies the latest publication into {@code target} (length must match); allocates nothing. */
     public void readInto(byte[] target) {
-        readArray(checkedArray(target, target.length, 1), 1);
+        readIntoUntil(target, FOREVER);
     }
 
     public void readInto(short[] target) {
-        readArray(checkedArray(target, target.length, 2), 2);
+        readIntoUntil(target, FOREVER);
     }
 
     public void readInto(int[] target) {
-        readArray(checkedArray(target, target.length, 4), 4);
+        readIntoUntil(target, FOREVER);
     }
 
     public void readInto(long[] target) {
-        readArray(checkedArray(target, target.length, 8), 8);
+        readIntoUntil(target, FOREVER);
     }
 
     public void readInto(float[] target) {
-        readArray(checkedArray(target, target.length, 4), 4);
+        readIntoUntil(target, FOREVER);
     }
 
     public void readInto(double[] target) {
-        readArray(checkedArray(target, target.length, 8), 8);
+        readIntoUntil(target, FOREVER);
     }
 
     public void readInto(boolean[] target) {
-        readArray(checkedArray(target, target.length, 1), 1);
+        readIntoUntil(target, FOREVER);
     }
 
     /** Copies the latest publication to the buffer's position (at least {@code size()} bytes must remain). */
     public void readInto(ByteBuffer target) {
-        if (target.isReadOnly() || target.remaining() < size()) {
-            throw new IllegalArgumentException("readInto needs a writable buffer with " + size()
-                    + " bytes remaining for '" + name() + "', got " + target.remaining()
-                    + (target.isReadOnly() ? " (read-only)" : ""));
-        }
-        readStable(target, 1, FOREVER);
+        readIntoUntil(target, FOREVER);
     }
 
     /** Copies the latest publication into bytes [0, size()) of {@code target}. */
     public void readInto(ArrowBuf target) {
-        if (target.capacity() < size()) {
-            throw new IllegalArgumentException("readInto needs an ArrowBuf of at least " + size() + " bytes for '"
-                    + name() + "', got capacity " + target.capacity());
+        readIntoUntil(target, FOREVER);
+    }
+
+    /**
+     * The latest publication with its count, frame id and write time, all from one seqlock
+     * generation.
+     */
+    public Publication readPublication() {
+        return publicationUntil(FOREVER);
+    }
+
+    /** {@link #readPublication()} waiting at most {@code timeout} for a running write. */
+    public Publication readPublication(Duration timeout) {
+        return publicationUntil(deadline(timeout));
+    }
+
+    /**
+     * Waits for a publication newer than the moment of the call and returns a consistent
+     * copy of the latest one (edge-triggered: writes published before the call do not count).
+     * For request/response exchanges use {@link #readAfter(long, Duration)} instead: a reply
+     * published just before this call would be missed.
+     */
+    public ArrowBuf readNew() {
+        return readNew(null);
+    }
+
+    /**
+     * {@link #readNew()} with a deadline.
+     *
+     * @throws StreamTimeoutException when no new publication arrives in time
+     */
+    public ArrowBuf readNew(Duration timeout) {
+        long deadline = timeout == null ? FOREVER : deadline(timeout);
+        enter("read from");
+        try {
+            awaitCountAbove(words.count(), deadline, "a new write");
+            return copyUntil(deadline, readAllocator, null);
+        } finally {
+            uses.exit();
         }
-        readStable(target, 1, FOREVER);
+    }
+
+    /** {@link #readNew(Duration)} returning the publication with its metadata. */
+    public Publication readNewPublication(Duration timeout) {
+        long deadline = deadline(timeout);
+        enter("read from");
+        try {
+            awaitCountAbove(words.count(), deadline, "a new write");
+            return publicationUntil(deadline);
+        } finally {
+            uses.exit();
+        }
+    }
+
+    /**
+     * Level-triggered wait: returns the count as soon as a stable publication numbered above
+     * {@code after} exists (at once if one already does).
+     *
+     * <pre>{@code
+     * long n = replies.count();
+     * requests.write(request);
+     * replies.waitForCount(n, Duration.ofSeconds(1));   // cannot miss a reply published in between
+     * }</pre>
+     *
+     * @throws StreamTimeoutException when none appears in time
+     */
+    public long waitForCount(long after, Duration timeout) {
+        checkAfter(after);
+        long deadline = deadline(timeout);
+        enter("wait on");
+        try {
+            return awaitCountAbove(after, deadline, null);
+        } finally {
+            uses.exit();
+        }
+    }
+
+    /** {@link #waitForCount} then {@link #read(Duration)} with the remaining time. */
+    public ArrowBuf readAfter(long after, Duration timeout) {
+        checkAfter(after);
+        long deadline = deadline(timeout);
+        enter("read from");
+        try {
+            awaitCountAbove(after, deadline, null);
+            return copyUntil(deadline, readAllocator, null);
+        } finally {
+            uses.exit();
+        }
+    }
+
+    /** {@link #waitForCount} then {@link #readPublication(Duration)} with the remaining time. */
+    public Publication readAfterPublication(long after, Duration timeout) {
+        checkAfter(after);
+        long deadline = deadline(timeout);
+        enter("read from");
+        try {
+            awaitCountAbove(after, deadline, null);
+            return publicationUntil(deadline);
+        } finally {
+            uses.exit();
+        }
     }
 
     /**
@@ -712,64 +953,52 @@ public final class SharedMemory implements AutoCloseable {
         }
     }
 
-    /**
-     * Waits for a publication newer than the moment of the call and returns a consistent
-     * copy of the latest one (edge-triggered: writes published before the call do not count).
-     */
-    public ArrowBuf readNew() {
-        return readNewUntil(FOREVER);
-    }
-
-    /**
-     * {@link #readNew()} with a deadline.
-     *
-     * @throws StreamTimeoutException when no new publication arrives in time
-     */
-    public ArrowBuf readNew(Duration timeout) {
-        return readNewUntil(deadline(timeout));
-    }
-
-    private ArrowBuf readNewUntil(long deadline) {
-        enter("read from");
-        try {
-            long baseline = words.count();
-            long seen = Long.MIN_VALUE;
-            for (int i = 0; ; i++) {
-                long sequence = seqlock.sequence();
-                if (sequence != seen) {
-                    seen = sequence;
-                    i = 0;
-                }
-                if (sequence < 0) {
-                    throw incomplete();
-                }
-                if (Seqlock.stable(sequence)) {
-                    if (words.count() != baseline) {
-                        break;
-                    }
-                } else if (waiter.strategy().pastSpinning(i) && abandoned(sequence)) {
-                    throw deadWriter();
-                }
-                long remaining = remaining(deadline);
-                if (remaining <= 0) {
-                    throw new StreamTimeoutException("timed out waiting for a new write on '" + name() + "'", null);
-                }
-                checkOpen();
-                waiter.idle(i, sequence, remaining);
-            }
-            return readUntil(deadline, readAllocator);
-        } finally {
-            uses.exit();
+    private void checkAfter(long after) {
+        if (after < 0) {
+            throw new IllegalArgumentException("after must be non-negative, got " + after);
         }
     }
 
-    private ArrowBuf readUntil(long deadline, BufferAllocator allocator) {
+    /**
+     * Waits until a stable publication numbered above {@code after} exists and returns its
+     * count. A negative or abandoned generation raises at once, as pyshmem does.
+     */
+    private long awaitCountAbove(long after, long deadline, String what) {
+        long seen = Long.MIN_VALUE;
+        for (int i = 0; ; i++) {
+            long sequence = seqlock.sequence();
+            if (sequence != seen) {
+                seen = sequence;
+                i = 0;
+            }
+            if (sequence < 0) {
+                throw incomplete();
+            }
+            if (Seqlock.stable(sequence)) {
+                long count = words.count();
+                if (Long.compareUnsigned(count, after) > 0) {
+                    return count;
+                }
+            } else if (waiter.strategy().pastSpinning(i) && abandoned(sequence)) {
+                throw deadWriter();
+            }
+            long remaining = remaining(deadline);
+            if (remaining <= 0) {
+                throw new StreamTimeoutException(what != null ? "timed out waiting for " + what + " on '" + name() + "'"
+                        : "timed out waiting for stream '" + name() + "' to pass count " + after, null);
+            }
+            checkOpen();
+            waiter.idle(i, sequence, remaining);
+        }
+    }
+
+    private ArrowBuf copyUntil(long deadline, BufferAllocator allocator, PublicationSample sample) {
         enter("read from");
         try {
             ArrowBuf copy = allocator.buffer(size());
             copy.capacity(size()); // allocators round up; the copy is exactly one payload
             try {
-                readStable(copy, 1, deadline);
+                readStable(copy, deadline, sample);
                 return copy;
             } catch (RuntimeException | Error e) {
                 copy.close();
@@ -780,39 +1009,62 @@ public final class SharedMemory implements AutoCloseable {
         }
     }
 
-    private void readArray(Object target, int elementSize) {
+    private Publication publicationUntil(long deadline) {
+        PublicationSample sample = new PublicationSample();
+        ArrowBuf copy = copyUntil(deadline, readAllocator, sample);
+        return new Publication(copy, sample.count, sample.frameId, sample.writeTime, sample.missed);
+    }
+
+    private void readIntoUntil(Object target, long deadline) {
+        checkTarget(target);
         enter("read from");
         try {
-            readStable(target, elementSize, FOREVER);
+            readStable(target, deadline, null);
         } finally {
             uses.exit();
         }
     }
 
+    /** Metadata read inside the same generation as a publication's payload. */
+    private static final class PublicationSample {
+        long count;
+        long frameId;
+        double writeTime;
+        long missed;
+    }
+
     /** The seqlock read: wait for a stable generation, copy, and keep the copy only if it still holds. */
-    private void readStable(Object target, int elementSize, long deadline) {
+    private void readStable(Object target, long deadline, PublicationSample sample) {
         while (true) {
             long start = awaitStable(deadline);
             try {
-                copyOut(target, elementSize);
+                copyOut(target);
             } catch (RuntimeException | Error e) {
                 throw payloadFault(e, "read from");
             }
             long count = words.count();
+            long frameId = sample == null ? 0 : words.frameId();
+            double writeTime = sample == null ? 0 : words.writeTime();
             if (seqlock.validate(start)) {
-                recordRead(count);
+                long missed = recordRead(count);
+                if (sample != null) {
+                    sample.count = count;
+                    sample.frameId = frameId;
+                    sample.writeTime = writeTime;
+                    sample.missed = missed;
+                }
                 return;
             }
         }
     }
 
-    private void copyOut(Object target, int elementSize) {
+    private void copyOut(Object target) {
         if (target instanceof ArrowBuf) {
             ((ArrowBuf) target).setBytes(0, payload, 0, size());
         } else if (target instanceof ByteBuffer) {
             copier.copyOut((ByteBuffer) target);
         } else {
-            copier.copyOut(target, elementSize);
+            copier.copyOut(target, elementSize(target));
         }
     }
 
@@ -850,7 +1102,8 @@ public final class SharedMemory implements AutoCloseable {
     /**
      * Whether the odd generation {@code observed} belongs to a writer that died: its PID is
      * gone and, under the write lock, the sequence still shows its write. A writable handle
-     * then marks the generation invalid, as pyshmem does.
+     * then marks the generation invalid, as pyshmem does; a read-only one only reports it
+     * (pyshmem raises PermissionError there instead).
      */
     private boolean abandoned(long observed) {
         long writer = words.lockOwnerPid();
@@ -863,34 +1116,238 @@ public final class SharedMemory implements AutoCloseable {
             return false; // someone holds the lock: a live writer, or another reader repairing
         }
         try {
-            return readOnly ? words.sequencePlain() == observed || words.sequencePlain() < 0
-                    : seqlock.invalidateAbandoned(observed);
+            if (readOnly) {
+                long current = words.sequencePlain();
+                return current == observed || current < 0;
+            }
+            return seqlock.invalidateAbandoned(observed);
         } finally {
             lock.unlock();
         }
     }
 
-    private void recordRead(long count) {
+    /** Updates the missed-write counters (spec §3.7) and returns this read's missed count. */
+    private long recordRead(long count) {
         long missed = Math.max(0, count - lastReadCount - 1);
         missedWrites = missed;
         totalMissedWrites += missed;
         lastReadCount = count;
+        return missed;
+    }
+
+    // ------------------------------------------------------------------ discovery
+
+    /**
+     * The validated metadata and live counters of a stream, without mapping its payload.
+     *
+     * <pre>{@code
+     * StreamInfo info = SharedMemory.stat("frames");
+     * System.out.println(info.dtype() + " " + Arrays.toString(info.shape()) + " count " + info.count());
+     * }</pre>
+     *
+     * @throws StreamNotFoundException when it does not exist
+     * @throws InvalidMetadataException when its metadata fails validation
+     */
+    public static StreamInfo stat(String name) {
+        return Discovery.stat(name);
+    }
+
+    /** The sorted names of every valid stream on this host, Java- or pyshmem-created. */
+    public static List<String> listStreams() {
+        return Discovery.list();
+    }
+
+    /**
+     * Unlinks every valid stream (only files whose stored name hashes back to them and whose
+     * header validates; never foreign files) and returns their names, sorted.
+     */
+    public static List<String> purge() {
+        return Discovery.purge(false);
+    }
+
+    /** {@link #purge()}, also removing PyTorch CUDA IPC files ({@code cuda.shm.*}) whose producer died. */
+    public static List<String> purge(boolean includeCudaOrphans) {
+        return Discovery.purge(includeCudaOrphans);
+    }
+
+    /** Same as {@link #unlink(String)}, which is already silent when the stream is absent (pyshmem's name). */
+    public static void unlinkQuiet(String name) {
+        unlink(name);
+    }
+
+    /** Creates a stream like the one {@code config} describes (see {@link #toConfig()}). */
+    public static SharedMemory createFromConfig(StreamConfig config) {
+        return create(config.name(), config.toCreateOptions());
+    }
+
+    /** This stream's declarative configuration. */
+    public StreamConfig toConfig() {
+        return new StreamConfig(name(), descriptor.shape(), dtype(),
+                descriptor.gpuEnabled() ? Optional.of("cuda:" + descriptor.deviceIndex()) : Optional.empty(),
+                descriptor.cpuMirror(), descriptor.notifyFlag());
+    }
+
+    /** Whether the process that created the stream is still running. */
+    public boolean producerAlive() {
+        return Processes.isAlive(descriptor.creatorPid());
+    }
+
+    /** Seconds since the last completed write; infinite before the first. */
+    public double age() {
+        double written = writeTime();
+        return written <= 0 ? Double.POSITIVE_INFINITY : Math.max(0, WallClock.epochSeconds() - written);
+    }
+
+    /**
+     * Whether the last write is older than {@code maxAge} (or there was none): a dead or
+     * idle producer, noticed without any heartbeat.
+     */
+    public boolean isStale(Duration maxAge) {
+        if (maxAge.isNegative() || maxAge.isZero()) {
+            throw new IllegalArgumentException("maxAge must be positive, got " + maxAge);
+        }
+        return age() > maxAge.toNanos() / 1e9;
+    }
+
+    /** A multi-line {@code key: value} summary, pyshmem's {@code describe()}. */
+    public String describe() {
+        double age = age();
+        return String.join("\n",
+                "name:         " + name(),
+                "shape:        " + Arrays.toString(descriptor.shape()),
+                "dtype:        " + dtype().numpyName(),
+                "size:         " + size(),
+                "gpu_enabled:  " + gpuEnabled(),
+                "gpu_device:   " + gpuDevice().orElse("None"),
+                "cpu_mirror:   " + cpuMirror(),
+                "count:        " + count(),
+                "write_time:   " + writeTime(),
+                "write_seq:    " + writeSequence(),
+                "frame_id:     " + Long.toUnsignedString(frameId()),
+                "owner:        " + owner,
+                "readonly:     " + readOnly,
+                "creator_pid:  " + creatorPid(),
+                "producer:     " + (producerAlive() ? "alive" : "gone"),
+                "age:          " + (Double.isInfinite(age) ? "never written" : String.format("%.6f s", age)),
+                "notify:       " + notifyEnabled());
+    }
+
+    // ------------------------------------------------------------------ several streams
+
+    /**
+     * Takes the write locks of several streams under one deadline, in sorted-name order (so
+     * processes that lock the same streams in any order cannot deadlock), and releases them
+     * in reverse when closed. On a timeout it releases what it took.
+     *
+     * <pre>{@code
+     * try (MultiLock held = SharedMemory.lockedMany(List.of(images, labels), Duration.ofSeconds(1))) {
+     *     images.write(image);
+     *     labels.write(label);     // readers see both or neither under the same locks
+     * }
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when two handles share a name
+     */
+    public static MultiLock lockedMany(List<SharedMemory> handles, Duration timeout) {
+        Set<String> unique = new HashSet<>();
+        for (SharedMemory handle : handles) {
+            if (!unique.add(handle.name())) {
+                throw new IllegalArgumentException("lockedMany() requires unique stream names, '" + handle.name()
+                        + "' appears twice");
+            }
+        }
+        long deadline = deadline(timeout);
+        List<SharedMemory> sorted = sortedByName(handles);
+        int taken = 0;
+        try {
+            for (SharedMemory handle : sorted) {
+                handle.acquireUntil(deadline);
+                taken++;
+            }
+        } catch (RuntimeException | Error e) {
+            releaseInReverse(sorted, taken);
+            throw e;
+        }
+        return new MultiLock(List.copyOf(handles));
+    }
+
+    static List<SharedMemory> sortedByName(List<SharedMemory> handles) {
+        List<SharedMemory> sorted = new ArrayList<>(handles);
+        sorted.sort(Comparator.comparing(SharedMemory::name, CODE_POINT_ORDER));
+        return sorted;
+    }
+
+    static void releaseInReverse(List<SharedMemory> sorted, int taken) {
+        for (int i = taken - 1; i >= 0; i--) {
+            sorted.get(i).release();
+        }
     }
 
     // ------------------------------------------------------------------ helpers
 
-    private Object checkedArray(Object array, int length, int elementSize) {
-        if (!descriptor.dtype().accepts(array.getClass())) {
-            throw new IllegalArgumentException("stream '" + name() + "' holds " + dtype().numpyName()
-                    + "; use " + dtype().javaArrayType().getSimpleName() + " or byte[] (raw), not "
-                    + array.getClass().getSimpleName());
+    /** Validates a write source: a primitive array the dtype accepts, a ByteBuffer or an ArrowBuf, of the right size. */
+    private void checkSource(Object source) {
+        if (source == null) {
+            return; // clear()
         }
-        if ((long) length * elementSize != size()) {
-            throw new IllegalArgumentException("expected " + size() / elementSize + " elements for '" + name()
-                    + "' (shape " + java.util.Arrays.toString(descriptor.shape()) + ", " + dtype().numpyName()
+        if (source instanceof ByteBuffer) {
+            ByteBuffer bytes = (ByteBuffer) source;
+            if (bytes.remaining() != size()) {
+                throw new IllegalArgumentException("expected " + size() + " bytes for '" + name() + "', got "
+                        + bytes.remaining() + " remaining in the buffer");
+            }
+        } else if (source instanceof ArrowBuf) {
+            if (((ArrowBuf) source).capacity() < size()) {
+                throw new IllegalArgumentException("expected an ArrowBuf of at least " + size() + " bytes for '"
+                        + name() + "', got capacity " + ((ArrowBuf) source).capacity());
+            }
+        } else {
+            checkArray(source);
+        }
+    }
+
+    /** Validates a readInto target: a writable buffer with room, or a primitive array of the right size. */
+    private void checkTarget(Object target) {
+        if (target instanceof ByteBuffer) {
+            ByteBuffer bytes = (ByteBuffer) target;
+            if (bytes.isReadOnly() || bytes.remaining() < size()) {
+                throw new IllegalArgumentException("readInto needs a writable buffer with " + size()
+                        + " bytes remaining for '" + name() + "', got " + bytes.remaining()
+                        + (bytes.isReadOnly() ? " (read-only)" : ""));
+            }
+        } else if (target instanceof ArrowBuf) {
+            if (((ArrowBuf) target).capacity() < size()) {
+                throw new IllegalArgumentException("readInto needs an ArrowBuf of at least " + size()
+                        + " bytes for '" + name() + "', got capacity " + ((ArrowBuf) target).capacity());
+            }
+        } else {
+            checkArray(target);
+        }
+    }
+
+    private void checkArray(Object array) {
+        Class<?> type = array.getClass();
+        if (!type.isArray() || !type.getComponentType().isPrimitive() || !descriptor.dtype().accepts(type)) {
+            throw new IllegalArgumentException("stream '" + name() + "' holds " + dtype().numpyName() + "; use "
+                    + dtype().javaArrayType().getSimpleName() + " or byte[] (raw), not " + type.getSimpleName());
+        }
+        int length = java.lang.reflect.Array.getLength(array);
+        if ((long) length * elementSize(array) != size()) {
+            throw new IllegalArgumentException("expected " + size() / elementSize(array) + " elements for '"
+                    + name() + "' (shape " + Arrays.toString(descriptor.shape()) + ", " + dtype().numpyName()
                     + "), got " + length);
         }
-        return array;
+    }
+
+    private static int elementSize(Object array) {
+        if (array instanceof byte[] || array instanceof boolean[]) {
+            return 1;
+        } else if (array instanceof short[]) {
+            return 2;
+        } else if (array instanceof int[] || array instanceof float[]) {
+            return 4;
+        }
+        return 8;
     }
 
     private static long checkedSize(DType dtype, long[] shape) {

@@ -1,8 +1,15 @@
 package io.arrowshm.testing;
 
 import io.arrowshm.DType;
+import io.arrowshm.MultiLock;
+import io.arrowshm.OpenOptions;
+import io.arrowshm.Publication;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.StreamTimeoutException;
+import io.arrowshm.WaitStrategy;
+import io.arrowshm.WriteView;
+import java.time.Instant;
+import java.util.List;
 import io.arrowshm.internal.stream.WriteHooks;
 import java.time.Duration;
 import java.util.Arrays;
@@ -97,6 +104,73 @@ public final class JavaPeer {
                         shm.write(bytes);
                     }
                 }
+            }
+            case "write-frame": { // NAME SEED FRAMEID
+                try (SharedMemory shm = SharedMemory.open(name)) {
+                    shm.write(Patterns.bytes(shm.dtype(), shm.size(), Integer.parseInt(args[2])),
+                            Long.parseUnsignedLong(args[3]));
+                }
+                System.out.println("written");
+                break;
+            }
+            case "read-publication": { // NAME -> "count frameId sha256"
+                try (SharedMemory shm = SharedMemory.open(name); Publication p = shm.readPublication()) {
+                    byte[] bytes = new byte[Math.toIntExact(shm.size())];
+                    p.payload().getBytes(0, bytes);
+                    System.out.println(p.count() + " " + Long.toUnsignedString(p.frameId()) + " "
+                            + Patterns.sha256(bytes));
+                }
+                break;
+            }
+            case "wait-latency": { // NAME FRAMES SPINS: parks for each new frame, prints its wake latency in us
+                WaitStrategy strategy = WaitStrategy.of(Integer.parseInt(args[3]), 0, Duration.ofMillis(1));
+                try (SharedMemory shm = SharedMemory.open(name, OpenOptions.readOnly().waitStrategy(strategy))) {
+                    System.out.println("ready " + shm.notifyEnabled());
+                    for (int i = 0; i < Integer.parseInt(args[2]); i++) {
+                        try (Publication p = shm.readNewPublication(Duration.ofSeconds(20))) {
+                            Instant now = Instant.now();
+                            double seconds = now.getEpochSecond() + now.getNano() * 1e-9;
+                            System.out.printf("lat %.1f%n", (seconds - p.writeTime()) * 1e6);
+                        }
+                    }
+                }
+                System.out.println("done");
+                break;
+            }
+            case "wait-count": { // NAME AFTER MILLIS -> count
+                try (SharedMemory shm = SharedMemory.open(name)) {
+                    System.out.println("ready");
+                    System.out.println(shm.waitForCount(Long.parseLong(args[2]), Duration.ofMillis(Long.parseLong(args[3]))));
+                }
+                break;
+            }
+            case "locked-many": { // NAME OTHER ITERATIONS: locks both, in the order given, many times
+                try (SharedMemory first = SharedMemory.open(name); SharedMemory second = SharedMemory.open(args[2])) {
+                    System.out.println("ready");
+                    for (int i = 0; i < Integer.parseInt(args[3]); i++) {
+                        try (MultiLock held = SharedMemory.lockedMany(List.of(first, second), Duration.ofSeconds(20))) {
+                            first.write(new byte[(int) first.size()]);
+                            second.write(new byte[(int) second.size()]);
+                        }
+                    }
+                }
+                System.out.println("done");
+                break;
+            }
+            case "view-abort": { // NAME: fills half the payload through a write view and abandons it
+                try (SharedMemory shm = SharedMemory.open(name); WriteView view = shm.writeView()) {
+                    view.buffer().setOne(0, shm.size() / 2);
+                }
+                System.out.println("aborted");
+                break;
+            }
+            case "view-publish": { // NAME SEED FRAMEID: fills the live payload and publishes it
+                try (SharedMemory shm = SharedMemory.open(name); WriteView view = shm.writeView()) {
+                    view.buffer().setBytes(0, Patterns.bytes(shm.dtype(), shm.size(), Integer.parseInt(args[2])));
+                    view.frameId(Long.parseUnsignedLong(args[3])).publish();
+                }
+                System.out.println("published");
+                break;
             }
             default:
                 throw new IllegalArgumentException("unknown command " + command);
