@@ -3,6 +3,7 @@ package io.arrowshm;
 import io.arrowshm.internal.format.MetadataLayout;
 import io.arrowshm.internal.format.StreamDescriptor;
 import io.arrowshm.internal.format.StreamNames;
+import io.arrowshm.internal.posix.FaultBarrier;
 import io.arrowshm.internal.posix.Futex;
 import io.arrowshm.internal.posix.LockFile;
 import io.arrowshm.internal.posix.Mapping;
@@ -344,7 +345,11 @@ public final class SharedMemory implements AutoCloseable {
     public long count() {
         enter("read count from");
         try {
-            return words.count();
+            long value = words.count();
+            FaultBarrier.deliverPending();
+            return value;
+        } catch (InternalError e) {
+            throw payloadFault(e, "read count from");
         } finally {
             uses.exit();
         }
@@ -354,7 +359,11 @@ public final class SharedMemory implements AutoCloseable {
     public double writeTime() {
         enter("read write_time from");
         try {
-            return words.writeTime();
+            double value = words.writeTime();
+            FaultBarrier.deliverPending();
+            return value;
+        } catch (InternalError e) {
+            throw payloadFault(e, "read write_time from");
         } finally {
             uses.exit();
         }
@@ -364,7 +373,11 @@ public final class SharedMemory implements AutoCloseable {
     public long writeSequence() {
         enter("read write_sequence from");
         try {
-            return seqlock.sequence();
+            long value = seqlock.sequence();
+            FaultBarrier.deliverPending();
+            return value;
+        } catch (InternalError e) {
+            throw payloadFault(e, "read write_sequence from");
         } finally {
             uses.exit();
         }
@@ -374,7 +387,11 @@ public final class SharedMemory implements AutoCloseable {
     public long frameId() {
         enter("read frame_id from");
         try {
-            return words.frameId();
+            long value = words.frameId();
+            FaultBarrier.deliverPending();
+            return value;
+        } catch (InternalError e) {
+            throw payloadFault(e, "read frame_id from");
         } finally {
             uses.exit();
         }
@@ -636,6 +653,13 @@ public final class SharedMemory implements AutoCloseable {
     void finishViewWrite(long odd, boolean stampFrameId, long frameId, boolean releaseLock) {
         openViews--;
         try {
+            try {
+                FaultBarrier.deliverPending();
+            } catch (InternalError e) {
+                seqlock.abortWrite();
+                wakeReaders();
+                throw payloadFault(e, "publish a write view of");
+            }
             seqlock.endWrite(odd, WallClock.epochSeconds(), stampFrameId, frameId);
             wakeReaders();
         } finally {
@@ -673,6 +697,7 @@ public final class SharedMemory implements AutoCloseable {
                 long odd = seqlock.beginWrite();
                 try {
                     copyIn(source);
+                    FaultBarrier.deliverPending();
                 } catch (RuntimeException | Error e) {
                     seqlock.abortWrite();
                     wakeReaders();
@@ -685,6 +710,8 @@ public final class SharedMemory implements AutoCloseable {
                     unlockAfterWrite();
                 }
             }
+        } catch (InternalError e) {
+            throw payloadFault(e, "write to");
         } finally {
             uses.exit();
         }
@@ -936,6 +963,9 @@ public final class SharedMemory implements AutoCloseable {
                 R result;
                 try {
                     result = reader.apply(payload);
+                    FaultBarrier.deliverPending();
+                } catch (InternalError e) {
+                    throw payloadFault(e, "read from");
                 } catch (RuntimeException e) {
                     if (seqlock.validate(start)) {
                         throw e;
@@ -948,6 +978,8 @@ public final class SharedMemory implements AutoCloseable {
                     return result;
                 }
             }
+        } catch (InternalError e) {
+            throw payloadFault(e, "read from");
         } finally {
             uses.exit();
         }
@@ -964,6 +996,14 @@ public final class SharedMemory implements AutoCloseable {
      * count. A negative or abandoned generation raises at once, as pyshmem does.
      */
     private long awaitCountAbove(long after, long deadline, String what) {
+        try {
+            return awaitCountAboveLoop(after, deadline, what);
+        } catch (InternalError e) {
+            throw payloadFault(e, "wait on");
+        }
+    }
+
+    private long awaitCountAboveLoop(long after, long deadline, String what) {
         long seen = Long.MIN_VALUE;
         for (int i = 0; ; i++) {
             long sequence = seqlock.sequence();
@@ -1035,10 +1075,19 @@ public final class SharedMemory implements AutoCloseable {
 
     /** The seqlock read: wait for a stable generation, copy, and keep the copy only if it still holds. */
     private void readStable(Object target, long deadline, PublicationSample sample) {
+        try {
+            readStableLoop(target, deadline, sample);
+        } catch (InternalError e) {
+            throw payloadFault(e, "read from");
+        }
+    }
+
+    private void readStableLoop(Object target, long deadline, PublicationSample sample) {
         while (true) {
             long start = awaitStable(deadline);
             try {
                 copyOut(target);
+                FaultBarrier.deliverPending();
             } catch (RuntimeException | Error e) {
                 throw payloadFault(e, "read from");
             }
@@ -1423,8 +1472,8 @@ public final class SharedMemory implements AutoCloseable {
      */
     private RuntimeException payloadFault(Throwable e, String operation) {
         if (e instanceof InternalError) {
-            return new SharedMemoryException("cannot " + operation + " '" + name() + "': its data segment is no"
-                    + " longer backed (truncated or removed by another process); recreate the stream", e);
+            return new SharedMemoryException("cannot " + operation + " '" + name() + "': its shared memory is no"
+                    + " longer backed (a segment was truncated by another process); unlink and recreate the stream", e);
         }
         if (e instanceof RuntimeException) {
             return (RuntimeException) e;

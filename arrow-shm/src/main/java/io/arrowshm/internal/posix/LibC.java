@@ -84,6 +84,9 @@ public final class LibC {
      */
     public static native long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
 
+    /** {@code abs(3)}: no syscall, used only as a cheap native transition (see {@link FaultBarrier}). */
+    public static native int abs(int value);
+
     /** The message {@code strerror} gives for an error number, for error texts. */
     public static native String strerror(int errno);
 }
