@@ -65,6 +65,8 @@ import org.apache.arrow.memory.ForeignAllocation;
  */
 public final class SharedMemory implements AutoCloseable {
     private static final long FOREVER = Long.MAX_VALUE;
+    /** How long a waiting reader believes a live owner PID before asking the lock itself. */
+    private static final long ABANDON_PID_TRUST_NANOS = 1_000_000_000L;
     /** Python orders str by code point; String.compareTo orders by UTF-16 unit, which differs above U+FFFF. */
     static final Comparator<String> CODE_POINT_ORDER = (a, b) -> Arrays.compare(a.codePoints().toArray(),
             b.codePoints().toArray());
@@ -490,6 +492,9 @@ public final class SharedMemory implements AutoCloseable {
             }
             heldDepth++;
             words.lockOwner(Processes.currentPid(), lock.depth());
+            if (lock.depth() == 1) {
+                seqlock.invalidateIfAbandoned();
+            }
         } finally {
             uses.exit();
         }
@@ -734,6 +739,9 @@ public final class SharedMemory implements AutoCloseable {
         lock.lock();
         heldDepth++;
         words.lockOwner(Processes.currentPid(), lock.depth());
+        if (lock.depth() == 1) {
+            seqlock.invalidateIfAbandoned(); // beginWrite then opens a fresh generation above it
+        }
     }
 
     private void unlockAfterWrite() {
@@ -1005,10 +1013,12 @@ public final class SharedMemory implements AutoCloseable {
 
     private long awaitCountAboveLoop(long after, long deadline, String what) {
         long seen = Long.MIN_VALUE;
+        long waitStart = System.nanoTime();
         for (int i = 0; ; i++) {
             long sequence = seqlock.sequence();
             if (sequence != seen) {
                 seen = sequence;
+                waitStart = System.nanoTime();
                 i = 0;
             }
             if (sequence < 0) {
@@ -1019,7 +1029,7 @@ public final class SharedMemory implements AutoCloseable {
                 if (Long.compareUnsigned(count, after) > 0) {
                     return count;
                 }
-            } else if (waiter.strategy().pastSpinning(i) && abandoned(sequence)) {
+            } else if (waiter.strategy().pastSpinning(i) && abandoned(sequence, waitStart)) {
                 throw deadWriter();
             }
             long remaining = remaining(deadline);
@@ -1124,6 +1134,7 @@ public final class SharedMemory implements AutoCloseable {
             return sequence;
         }
         long seen = sequence;
+        long waitStart = System.nanoTime();
         for (int i = 0; ; i++) {
             if (sequence < 0) {
                 throw incomplete();
@@ -1133,9 +1144,10 @@ public final class SharedMemory implements AutoCloseable {
             }
             if (sequence != seen) {
                 seen = sequence;
+                waitStart = System.nanoTime();
                 i = 0;
             }
-            if (waiter.strategy().pastSpinning(i) && abandoned(sequence)) {
+            if (waiter.strategy().pastSpinning(i) && abandoned(sequence, waitStart)) {
                 throw deadWriter();
             }
             long remaining = remaining(deadline);
@@ -1149,14 +1161,17 @@ public final class SharedMemory implements AutoCloseable {
     }
 
     /**
-     * Whether the odd generation {@code observed} belongs to a writer that died: its PID is
-     * gone and, under the write lock, the sequence still shows its write. A writable handle
+     * Whether the odd generation {@code observed} belongs to a writer that died. A live
+     * writer holds the lock from its odd store to its even store, so if the lock can be taken
+     * and the sequence still shows {@code observed}, its writer is gone. A writable handle
      * then marks the generation invalid, as pyshmem does; a read-only one only reports it
-     * (pyshmem raises PermissionError there instead).
+     * (pyshmem raises PermissionError there instead). The recorded owner PID is only a fast
+     * path: alive means "still writing" during the first second of a wait, after which the
+     * lock decides (the PID may have been reused, or reset by a later lock user).
      */
-    private boolean abandoned(long observed) {
+    private boolean abandoned(long observed, long waitStartNanos) {
         long writer = words.lockOwnerPid();
-        if (writer <= 0 || Processes.isAlive(writer)) {
+        if (writer > 0 && System.nanoTime() - waitStartNanos < ABANDON_PID_TRUST_NANOS && Processes.isAlive(writer)) {
             return false;
         }
         try {

@@ -118,6 +118,53 @@ class CrossProcessTest {
         }
     }
 
+    /**
+     * Found by the reliability suite: a lock user after the dead writer (acquire/release, no
+     * write) resets lock_owner_pid to 0, which once left readers waiting forever on an odd
+     * sequence. Now the lock user invalidates the abandoned write, and readers also ask the
+     * lock rather than trust the owner PID.
+     */
+    @Test
+    void aLockUserAfterADeadWriterDoesNotHideIt() {
+        try (SharedMemory shm = SharedMemory.create(name, DType.INT32, 1024)) {
+            shm.write(Patterns.bytes(DType.INT32, shm.size(), 1));
+            try (PeerProcess writer = PeerProcess.java(JavaPeer.class, "pause-in-write", name, "2")) {
+                writer.await("paused", PEER_TIMEOUT);
+                writer.kill();
+            }
+            try (PeerProcess locker = PeerProcess.java(JavaPeer.class, "hold-lock", name, "10")) {
+                locker.finish(PEER_TIMEOUT);
+            }
+            assertTrue(shm.writeSequence() < 0, "the lock user marked the dead write invalid");
+            assertThrows(InconsistentStreamException.class, () -> shm.read(Duration.ofSeconds(10)).close());
+            shm.write(Patterns.bytes(DType.INT32, shm.size(), 3));
+            byte[] target = new byte[(int) shm.size()];
+            shm.readInto(target);
+            assertArrayEquals(Patterns.bytes(DType.INT32, shm.size(), 3), target);
+        }
+    }
+
+    @Test
+    void readersFindADeadWriterWhoseOwnerPidWasErased() throws Exception {
+        try (SharedMemory shm = SharedMemory.create(name, DType.INT32, 1024)) {
+            shm.write(Patterns.bytes(DType.INT32, shm.size(), 1));
+            try (PeerProcess writer = PeerProcess.java(JavaPeer.class, "pause-in-write", name, "2")) {
+                writer.await("paused", PEER_TIMEOUT);
+                writer.kill();
+            }
+            // What a pyshmem lock user leaves behind: odd sequence, no owner.
+            java.nio.file.Path meta = io.arrowshm.internal.posix.Segments.path(
+                    io.arrowshm.internal.format.StreamNames.of(name).metaSegment());
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(meta,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                channel.write(java.nio.ByteBuffer.allocate(12), 64); // lock_owner_pid and lock_depth
+            }
+            assertEquals(1, shm.writeSequence() & 1);
+            assertThrows(InconsistentStreamException.class, () -> shm.read(Duration.ofSeconds(10)).close());
+            assertTrue(shm.writeSequence() < 0);
+        }
+    }
+
     @Test
     void writerKilledDuringARealLargeCopyNeverYieldsATornFrame() {
         try (SharedMemory shm = SharedMemory.create(name, DType.UINT8, 256L << 20)) {

@@ -106,12 +106,20 @@ public final class PeerProcess implements AutoCloseable {
         }
     }
 
-    /** Waits for a clean exit and returns everything it printed. */
+    /** Waits for a clean exit and returns everything it printed (up to the end of its output). */
     public List<String> finish(Duration timeout) {
         int status = waitFor(timeout);
         List<String> out = new ArrayList<>();
-        lines.drainTo(out);
-        out.remove(EOF);
+        try {
+            // The process can exit before the pump has queued its last lines: read up to EOF.
+            for (String line = lines.poll(timeout.toNanos(), TimeUnit.NANOSECONDS); line != null && !line.equals(EOF);
+                 line = lines.poll(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                out.add(line);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         assertEquals(0, status, label + " failed; its output: " + out);
         return out;
     }

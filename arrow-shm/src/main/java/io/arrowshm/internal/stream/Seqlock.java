@@ -70,6 +70,24 @@ public final class Seqlock {
     }
 
     /**
+     * Called by whoever has just taken the write lock (depth 1): an odd sequence now can
+     * only be a write whose process died holding the lock, since a live writer keeps the lock
+     * until its even store. It is marked invalid at once, so that neither a later lock user
+     * (who resets lock_owner_pid, erasing the dead writer's PID) nor a pyshmem writer (which
+     * would invert the parity) can hide it from readers.
+     *
+     * @return whether an abandoned write was found
+     */
+    public boolean invalidateIfAbandoned() {
+        long current = words.sequencePlain();
+        if (current > 0 && (current & 1) != 0) {
+            words.sequenceRelease(-current);
+            return true;
+        }
+        return false;
+    }
+
+    /**
      * Marks the odd generation {@code observed} invalid after its writer died; the caller
      * holds the write lock. Returns whether the stream is now invalid (it may already have
      * been), false when a live writer has moved it on.
