@@ -9,6 +9,7 @@ import io.arrowshm.interop.suite.Payloads.Kind;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -37,7 +38,8 @@ class ValuesTest {
                 .flatMap(dtype -> Stream.of(1, 2, 3, 19).map(rank -> Arguments.of(dtype, rank)));
     }
 
-    @ParameterizedTest(name = "{0}, rank {1}")
+    @DisplayName("Java writes, pyshmem reads")
+    @ParameterizedTest(name = "[{0}, rank {1}]")
     @MethodSource("dtypesAndRanks")
     void javaWritesPyshmemReads(DType dtype, int rank) {
         long[] shape = SHAPES.get(rank);
@@ -56,7 +58,8 @@ class ValuesTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}, rank {1}")
+    @DisplayName("pyshmem writes, Java reads")
+    @ParameterizedTest(name = "[{0}, rank {1}]")
     @MethodSource("dtypesAndRanks")
     void pyshmemWritesJavaReads(DType dtype, int rank) {
         long[] shape = SHAPES.get(rank);
