@@ -17,6 +17,7 @@ import contextlib
 import glob
 import hashlib
 import os
+import struct
 import sys
 import time
 from pathlib import Path
@@ -125,7 +126,8 @@ def cmd_create(name, dtype, shape, *flags):
 def cmd_open(name, *flags):
     shm = pyshmem.open(name, readonly="readonly" in flags)
     HANDLES[name] = shm
-    return {"dtype": shm.dtype, "shape": shape_text(shm.shape), "instance_id": shm.instance_id, **state(shm)}
+    return {"dtype": shm.dtype, "shape": shape_text(shm.shape), "instance_id": shm.instance_id, "pid": os.getpid(),
+            **state(shm)}
 
 
 def cmd_close(name):
@@ -156,6 +158,14 @@ def cmd_read_publication(name):
 def cmd_state(name):
     with handle(name) as shm:
         return state(shm)
+
+
+def cmd_lock_fields(name):
+    """lock_owner_pid and lock_depth as stored, read from the file rather than through pyshmem."""
+    base = "ps_" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:14]
+    with open(f"/dev/shm/{base}_meta", "rb") as meta:
+        owner, depth = struct.unpack_from("<qI", meta.read(76), 64)
+    return {"owner": owner, "depth": depth}
 
 
 def cmd_acquire(name, timeout):
