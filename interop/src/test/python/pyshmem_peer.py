@@ -142,9 +142,9 @@ def cmd_write(name, kind, seed, frame_id=None):
         return state(shm)
 
 
-def cmd_read(name):
+def cmd_read(name, timeout="10"):
     with handle(name) as shm:
-        values = shm.read(timeout=10)
+        values = shm.read(timeout=float(timeout))
         return {"dtype": values.dtype, "shape": shape_text(values.shape), **bytes_of(values), **state(shm)}
 
 
