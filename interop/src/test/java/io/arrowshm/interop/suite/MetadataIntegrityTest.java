@@ -1,0 +1,106 @@
+package io.arrowshm.interop.suite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.arrowshm.DType;
+import io.arrowshm.InvalidMetadataException;
+import io.arrowshm.SharedMemory;
+import io.arrowshm.internal.format.MetadataLayout;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The header CRC-32 (spec §2.6) as both languages compute it: one flipped bit in a covered
+ * byte makes both Java and pyshmem refuse the stream, whoever created it, and a flip in a
+ * mutable (excluded) field makes neither refuse it.
+ */
+class MetadataIntegrityTest {
+    @RegisterExtension
+    static final PyshmemSession py = new PyshmemSession();
+    @RegisterExtension
+    final TestStreams streams = new TestStreams();
+
+    /** Covered bytes that only the CRC guards: every field check still passes after the flip. */
+    enum Covered {
+        INSTANCE_ID_BYTE(MetadataLayout.INSTANCE_ID_OFFSET + 4, 0xFF),
+        CREATOR_PID_BIT_22(MetadataLayout.CREATOR_PID_OFFSET + 2, 0x40), // stays a positive pid
+        NOTIFY_FLAG(MetadataLayout.FLAGS_OFFSET, MetadataLayout.FLAG_NOTIFY),
+        NAME_PADDING_BYTE(MetadataLayout.NAME_REGION_OFFSET + 200, 0x01); // past the name's NUL
+
+        final int offset;
+        final int mask;
+
+        Covered(int offset, int mask) {
+            this.offset = offset;
+            this.mask = mask;
+        }
+    }
+
+    /** Mutable fields the CRC leaves out: writers change them all the time. */
+    enum Excluded {
+        FRAME_ID_BYTE(MetadataLayout.FRAME_ID_OFFSET + 1, 0xFF),
+        COUNT_BYTE(MetadataLayout.COUNT_OFFSET + 2, 0x10);
+
+        final int offset;
+        final int mask;
+
+        Excluded(int offset, int mask) {
+            this.offset = offset;
+            this.mask = mask;
+        }
+    }
+
+    @DisplayName("a flipped CRC-covered byte of a Java-created header: Java and pyshmem both reject it")
+    @ParameterizedTest(name = "[{0}]")
+    @EnumSource(Covered.class)
+    void bothRejectACorruptedJavaHeader(Covered covered) {
+        String name = streams.name("crc-java");
+        SharedMemory.create(name, DType.FLOAT32, 2, 3).close();
+        ShmFiles.flipBits(name, covered.offset, covered.mask);
+        assertBothReject(name);
+    }
+
+    @DisplayName("a pyshmem-created header passes Java's CRC check; the same flip makes both reject it")
+    @ParameterizedTest(name = "[{0}]")
+    @EnumSource(Covered.class)
+    void pyshmemHeaderPassesJavasCrcUntilCorrupted(Covered covered) {
+        String name = streams.name("crc-py");
+        py.ok("create", name, "float32", "2,3");
+        SharedMemory.open(name).close();
+        assertTrue(SharedMemory.listStreams().contains(name));
+
+        ShmFiles.flipBits(name, covered.offset, covered.mask);
+        assertBothReject(name);
+    }
+
+    @DisplayName("a flipped byte in a field the CRC excludes: neither language rejects the header")
+    @ParameterizedTest(name = "[{0}]")
+    @EnumSource(Excluded.class)
+    void bothIgnoreExcludedFields(Excluded excluded) {
+        String java = streams.name("crc-mutable");
+        String python = streams.name("crc-mutable");
+        SharedMemory.create(java, DType.UINT8, 8).close();
+        py.ok("create", python, "uint8", "8");
+        for (String name : new String[] {java, python}) {
+            ShmFiles.flipBits(name, excluded.offset, excluded.mask);
+            SharedMemory.open(name).close();
+            py.ok("stat", name);
+        }
+    }
+
+    private static void assertBothReject(String name) {
+        InvalidMetadataException java = assertThrows(InvalidMetadataException.class, () -> SharedMemory.open(name));
+        assertEquals("header_crc", java.field(), java.getMessage());
+        assertThrows(InvalidMetadataException.class, () -> SharedMemory.stat(name));
+        assertFalse(SharedMemory.listStreams().contains(name), "Java's discovery skips it");
+
+        assertEquals("metadata header checksum mismatch", py.fails("ValueError", "open", name));
+        assertEquals("metadata header checksum mismatch", py.fails("ValueError", "stat", name));
+        assertEquals("", py.ok("list-among", name).get("listed"), "pyshmem's discovery skips it");
+    }
+}
