@@ -56,7 +56,7 @@ class MetadataIntegrityTest {
     }
 
     @DisplayName("a flipped CRC-covered byte of a Java-created header: Java and pyshmem both reject it")
-    @ParameterizedTest(name = "[{0}]")
+    @ParameterizedTest(name = "({0})")
     @EnumSource(Covered.class)
     void bothRejectACorruptedJavaHeader(Covered covered) {
         String name = streams.name("crc-java");
@@ -66,7 +66,7 @@ class MetadataIntegrityTest {
     }
 
     @DisplayName("a pyshmem-created header passes Java's CRC check; the same flip makes both reject it")
-    @ParameterizedTest(name = "[{0}]")
+    @ParameterizedTest(name = "({0})")
     @EnumSource(Covered.class)
     void pyshmemHeaderPassesJavasCrcUntilCorrupted(Covered covered) {
         String name = streams.name("crc-py");
@@ -79,7 +79,7 @@ class MetadataIntegrityTest {
     }
 
     @DisplayName("a flipped byte in a field the CRC excludes: neither language rejects the header")
-    @ParameterizedTest(name = "[{0}]")
+    @ParameterizedTest(name = "({0})")
     @EnumSource(Excluded.class)
     void bothIgnoreExcludedFields(Excluded excluded) {
         String java = streams.name("crc-mutable");

@@ -40,7 +40,7 @@ class PayloadSizesTest {
     }
 
     @DisplayName("Java writes, pyshmem reads")
-    @ParameterizedTest(name = "[{0}]")
+    @ParameterizedTest(name = "({0})")
     @MethodSource("sizes")
     void javaWritesPyshmemReads(Size size) {
         String name = streams.name("size");
@@ -54,7 +54,7 @@ class PayloadSizesTest {
     }
 
     @DisplayName("pyshmem writes, Java reads")
-    @ParameterizedTest(name = "[{0}]")
+    @ParameterizedTest(name = "({0})")
     @MethodSource("sizes")
     void pyshmemWritesJavaReads(Size size) {
         String name = streams.name("size");

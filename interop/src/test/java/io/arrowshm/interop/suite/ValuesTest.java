@@ -39,7 +39,7 @@ class ValuesTest {
     }
 
     @DisplayName("Java writes, pyshmem reads")
-    @ParameterizedTest(name = "[{0}, rank {1}]")
+    @ParameterizedTest(name = "({0}, rank {1})")
     @MethodSource("dtypesAndRanks")
     void javaWritesPyshmemReads(DType dtype, int rank) {
         long[] shape = SHAPES.get(rank);
@@ -59,7 +59,7 @@ class ValuesTest {
     }
 
     @DisplayName("pyshmem writes, Java reads")
-    @ParameterizedTest(name = "[{0}, rank {1}]")
+    @ParameterizedTest(name = "({0}, rank {1})")
     @MethodSource("dtypesAndRanks")
     void pyshmemWritesJavaReads(DType dtype, int rank) {
         long[] shape = SHAPES.get(rank);
