@@ -186,6 +186,25 @@ def cmd_view(name, timeout, kind, seed):
         return state(shm)
 
 
+def cmd_abort_view(name, seed):
+    """A write_view whose body fills half the payload and then raises: pyshmem aborts the write."""
+    with handle(name) as shm:
+        try:
+            with shm.write_view() as view:
+                flat = view.reshape(-1)
+                flat[: flat.size // 2] = payload(shm.dtype, shm.shape, "pattern", int(seed)).reshape(-1)[: flat.size // 2]
+                raise InterruptedError("abandoned on purpose")
+        except InterruptedError:
+            pass
+        return state(shm)
+
+
+def cmd_clear(name):
+    with handle(name) as shm:
+        shm.clear()
+        return state(shm)
+
+
 def cmd_unlink_handle(name):
     HANDLES.pop(name).unlink()
     return {}

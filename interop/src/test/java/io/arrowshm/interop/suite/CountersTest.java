@@ -84,6 +84,28 @@ class CountersTest {
         }
     }
 
+    @Test
+    @DisplayName("clear() in either language publishes zeros the other reads, and keeps the frame id")
+    void clearIsAPublicationOfZerosInBothLanguages() {
+        String name = streams.name("counters");
+        try (SharedMemory shm = SharedMemory.create(name, DTYPE, 2, 2)) {
+            byte[] zeros = new byte[Math.toIntExact(shm.size())];
+            shm.write(Payloads.bytes(DTYPE, shm.size(), Kind.PATTERN, 1), 8L);
+            shm.clear();
+            Reply cleared = py.ok("read", name);
+            Expect.payload(zeros, cleared);
+            assertEquals(2, cleared.getLong("count"));
+            assertEquals(8L, cleared.getUnsigned("frame_id"));
+
+            py.ok("write", name, Kind.PATTERN.word(), 2, 9);
+            Reply python = py.ok("clear", name);
+            assertEquals(4, python.getLong("count"));
+            assertArrayEquals(zeros, Payloads.readBytes(shm));
+            assertEquals(9L, shm.frameId());
+            assertEquals(8, shm.writeSequence());
+        }
+    }
+
     private static void assertSamePublication(SharedMemory shm, Reply python, int seed, String turn) {
         try (Publication java = shm.readPublication()) {
             assertEquals(java.count(), python.getLong("count"), turn);

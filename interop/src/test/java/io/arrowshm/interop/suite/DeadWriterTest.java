@@ -136,6 +136,25 @@ class DeadWriterTest {
         }
     }
 
+    @Test
+    @DisplayName("pyshmem write_view aborted by an exception: Java raises InconsistentStreamException, a Java write repairs")
+    void abortedPyshmemWriteViewIsRefusedByJavaAndRepairedByAJavaWrite() {
+        String name = streams.name("abort-py");
+        try (SharedMemory shm = SharedMemory.create(name, DTYPE, SHAPE)) {
+            shm.write(expected(1), 5L);
+            Reply aborted = py.ok("abort-view", name, 2);
+            assertTrue(aborted.getLong("seq") < 0, "marked invalid: " + aborted.line());
+            assertEquals(1, aborted.getLong("count"), "an abort does not count");
+            assertEquals(5L, aborted.getUnsigned("frame_id"), "an abort keeps the frame id");
+
+            InconsistentStreamException invalid = assertThrows(InconsistentStreamException.class,
+                    () -> Payloads.readBytes(shm));
+            assertTrue(invalid.getMessage().contains("incomplete write"), invalid.getMessage());
+            shm.write(expected(3));
+            assertRepaired(name, shm, 3, 2);
+        }
+    }
+
     private static void killPyshmemInsideWriteView(String name) {
         try (PeerProcess writer = PeerProcess.python("pyshmem_peer.py", "pause-in-view", name, "2")) {
             writer.await("paused", PEER_TIMEOUT);

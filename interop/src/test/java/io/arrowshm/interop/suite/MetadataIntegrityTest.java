@@ -5,19 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.arrowshm.CreateOptions;
 import io.arrowshm.DType;
 import io.arrowshm.InvalidMetadataException;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.internal.format.MetadataLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.HexFormat;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The header CRC-32 (spec §2.6) as both languages compute it: one flipped bit in a covered
  * byte makes both Java and pyshmem refuse the stream, whoever created it, and a flip in a
- * mutable (excluded) field makes neither refuse it.
+ * mutable (excluded) field makes neither refuse it. Both also lay out the same header for the
+ * same stream.
  */
 class MetadataIntegrityTest {
     @RegisterExtension
@@ -90,6 +98,38 @@ class MetadataIntegrityTest {
             ShmFiles.flipBits(name, excluded.offset, excluded.mask);
             SharedMemory.open(name).close();
             py.ok("stat", name);
+        }
+    }
+
+    @DisplayName("for the same stream Java and pyshmem create the same segments, byte for byte apart from identity")
+    @ParameterizedTest(name = "(notify {0})")
+    @ValueSource(booleans = {false, true})
+    void bothCreateTheSameSegments(boolean notify) throws IOException {
+        String name = streams.name("same-header");
+        SharedMemory.create(name, CreateOptions.of(DType.FLOAT16, 3, 1, 4).notify(notify)).close();
+        CreatedFiles java = CreatedFiles.of(name);
+        SharedMemory.unlink(name);
+        if (notify) {
+            py.ok("create", name, "float16", "3,1,4", "notify");
+        } else {
+            py.ok("create", name, "float16", "3,1,4");
+        }
+        CreatedFiles python = CreatedFiles.of(name);
+
+        assertEquals(python.permissions(), java.permissions());
+        assertEquals(python.dataBytes(), java.dataBytes());
+        assertEquals(python.metadataHex(), java.metadataHex(), "metadata without instance_id, creator_pid and CRC");
+    }
+
+    /** What a stream's files hold, with the fields that name one creation (random id, pid, their CRC) zeroed. */
+    private record CreatedFiles(String permissions, long dataBytes, String metadataHex) {
+        static CreatedFiles of(String name) throws IOException {
+            byte[] metadata = Files.readAllBytes(ShmFiles.metadata(name));
+            Arrays.fill(metadata, MetadataLayout.CREATOR_PID_OFFSET, MetadataLayout.CREATOR_PID_OFFSET + 8, (byte) 0);
+            Arrays.fill(metadata, MetadataLayout.INSTANCE_ID_OFFSET, MetadataLayout.HEADER_CRC_OFFSET + 4, (byte) 0);
+            return new CreatedFiles(PosixFilePermissions.toString(Files.getPosixFilePermissions(ShmFiles.metadata(name)))
+                    + " " + PosixFilePermissions.toString(Files.getPosixFilePermissions(ShmFiles.data(name))),
+                    Files.size(ShmFiles.data(name)), HexFormat.of().formatHex(metadata));
         }
     }
 
