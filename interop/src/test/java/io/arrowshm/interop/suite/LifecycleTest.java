@@ -56,6 +56,29 @@ class LifecycleTest {
     }
 
     @Test
+    @DisplayName("a name of exactly 256 UTF-8 bytes fills the name region in both languages; 257 bytes is refused by both")
+    void longestNameFillsTheNameRegion() {
+        String longest = nameOfUtf8Bytes(MetadataLayout.NAME_REGION_LENGTH);
+        String tooLong = nameOfUtf8Bytes(MetadataLayout.NAME_REGION_LENGTH + 1);
+        SharedMemory.create(longest, DType.UINT8, 2).close();
+        assertEquals(longest, py.ok("stat", longest).get("name"));
+        assertEquals(longest, py.ok("list-among", longest).get("listed"), "stored whole, with no NUL after it");
+        SharedMemory.unlink(longest);
+        py.ok("create", longest, "uint8", "2");
+        assertTrue(SharedMemory.listStreams().contains(longest));
+        SharedMemory.open(longest).close();
+
+        assertThrows(IllegalArgumentException.class, () -> SharedMemory.create(tooLong, DType.UINT8, 2));
+        assertTrue(py.fails("ValueError", "create", tooLong, "uint8", "2").contains("too long"));
+    }
+
+    /** A unique name of exactly {@code bytes} UTF-8 bytes, ending in a 4-byte character so bytes, not chars, count. */
+    private String nameOfUtf8Bytes(int bytes) {
+        String start = Names.unique("long");
+        return streams.track(start + "x".repeat(bytes - start.length() - 4) + "𝄞");
+    }
+
+    @Test
     @DisplayName("pyshmem.stat() describes a Java stream exactly")
     void pyshmemStatDescribesAJavaStream() {
         String name = unicodeName();
