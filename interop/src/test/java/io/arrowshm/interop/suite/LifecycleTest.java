@@ -122,6 +122,7 @@ class LifecycleTest {
         for (String name : List.of(plain, unicode)) {
             assertThrows(StreamNotFoundException.class, () -> SharedMemory.open(name));
         }
+        assertTrue(Files.exists(StreamNames.of(plain).lockPath()), "purge leaves lock files (spec §1.2)");
         assertTrue(Files.exists(ShmFiles.metadata(corrupted)), "an invalid header is not pyshmem's to remove");
         assertTrue(Files.exists(ShmFiles.data(foreign)), "a foreign file survives");
     }
