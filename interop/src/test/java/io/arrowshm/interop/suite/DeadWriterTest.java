@@ -86,7 +86,7 @@ class DeadWriterTest {
         }
     }
 
-    /** Spec §3.2 says, unverified: a readonly pyshmem handle's acquire raises PermissionError there. */
+    /** Spec §3.2 infers this from pyshmem's code without having run it: a readonly handle's acquire refuses. */
     @Test
     @DisplayName("a read-only pyshmem reader meeting a dead Java writer raises PermissionError (spec §3.2)")
     void readOnlyPyshmemReaderMeetingADeadJavaWriterRaisesPermissionError() {

@@ -15,10 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -33,69 +34,74 @@ class MetadataIntegrityTest {
     @RegisterExtension
     final TestStreams streams = new TestStreams();
 
-    /** Covered bytes that only the CRC guards: every field check still passes after the flip. */
-    enum Covered {
-        INSTANCE_ID_BYTE(MetadataLayout.INSTANCE_ID_OFFSET + 4, 0xFF),
-        CREATOR_PID_BIT_22(MetadataLayout.CREATOR_PID_OFFSET + 2, 0x40), // stays a positive pid
-        NOTIFY_FLAG(MetadataLayout.FLAGS_OFFSET, MetadataLayout.FLAG_NOTIFY),
-        NAME_PADDING_BYTE(MetadataLayout.NAME_REGION_OFFSET + 200, 0x01); // past the name's NUL
+    /**
+     * One bit pattern to flip in the header. Covered bytes are ones only the CRC guards (every
+     * field check still passes after the flip); the others are mutable fields the CRC leaves out.
+     */
+    enum HeaderFlip {
+        INSTANCE_ID_BYTE(MetadataLayout.INSTANCE_ID_OFFSET + 4, 0xFF, true),
+        CREATOR_PID_BIT_22(MetadataLayout.CREATOR_PID_OFFSET + 2, 0x40, true), // stays a positive pid
+        NOTIFY_FLAG(MetadataLayout.FLAGS_OFFSET, MetadataLayout.FLAG_NOTIFY, true),
+        NAME_PADDING_BYTE(MetadataLayout.NAME_REGION_OFFSET + 200, 0x01, true), // past the name's NUL
+        FRAME_ID_BYTE(MetadataLayout.FRAME_ID_OFFSET + 1, 0xFF, false),
+        COUNT_BYTE(MetadataLayout.COUNT_OFFSET + 2, 0x10, false);
 
         final int offset;
         final int mask;
+        final boolean covered;
 
-        Covered(int offset, int mask) {
+        HeaderFlip(int offset, int mask, boolean covered) {
             this.offset = offset;
             this.mask = mask;
+            this.covered = covered;
+        }
+
+        void applyTo(String name) {
+            ShmFiles.flipBits(name, offset, mask);
         }
     }
 
-    /** Mutable fields the CRC leaves out: writers change them all the time. */
-    enum Excluded {
-        FRAME_ID_BYTE(MetadataLayout.FRAME_ID_OFFSET + 1, 0xFF),
-        COUNT_BYTE(MetadataLayout.COUNT_OFFSET + 2, 0x10);
+    static Stream<HeaderFlip> covered() {
+        return Arrays.stream(HeaderFlip.values()).filter(flip -> flip.covered);
+    }
 
-        final int offset;
-        final int mask;
-
-        Excluded(int offset, int mask) {
-            this.offset = offset;
-            this.mask = mask;
-        }
+    static Stream<HeaderFlip> excluded() {
+        return Arrays.stream(HeaderFlip.values()).filter(flip -> !flip.covered);
     }
 
     @DisplayName("a flipped CRC-covered byte of a Java-created header: Java and pyshmem both reject it")
     @ParameterizedTest(name = "({0})")
-    @EnumSource(Covered.class)
-    void bothRejectACorruptedJavaHeader(Covered covered) {
+    @MethodSource("covered")
+    void bothRejectACorruptedJavaHeader(HeaderFlip flip) {
         String name = streams.name("crc-java");
         SharedMemory.create(name, DType.FLOAT32, 2, 3).close();
-        ShmFiles.flipBits(name, covered.offset, covered.mask);
+        flip.applyTo(name);
         assertBothReject(name);
     }
 
     @DisplayName("a pyshmem-created header passes Java's CRC check; the same flip makes both reject it")
     @ParameterizedTest(name = "({0})")
-    @EnumSource(Covered.class)
-    void pyshmemHeaderPassesJavasCrcUntilCorrupted(Covered covered) {
+    @MethodSource("covered")
+    void pyshmemHeaderPassesJavasCrcUntilCorrupted(HeaderFlip flip) {
         String name = streams.name("crc-py");
         py.ok("create", name, "float32", "2,3");
         SharedMemory.open(name).close();
         assertTrue(SharedMemory.listStreams().contains(name));
 
-        ShmFiles.flipBits(name, covered.offset, covered.mask);
+        flip.applyTo(name);
         assertBothReject(name);
     }
 
     @DisplayName("a flipped byte in a field the CRC excludes: neither language rejects the header")
     @ParameterizedTest(name = "({0})")
-    @EnumSource(Excluded.class)
-    void bothIgnoreExcludedFields(Excluded excluded) {
+    @MethodSource("excluded")
+    void bothIgnoreExcludedFields(HeaderFlip flip) {
         String java = streams.name("crc-mutable");
         String python = streams.name("crc-mutable");
         SharedMemory.create(java, DType.UINT8, 8).close();
         py.ok("create", python, "uint8", "8");
         for (String name : new String[] {java, python}) {
-            ShmFiles.flipBits(name, excluded.offset, excluded.mask);
+            flip.applyTo(name);
             SharedMemory.open(name).close();
             py.ok("stat", name);
         }
