@@ -7,16 +7,17 @@ import java.util.stream.Collectors;
 
 /**
  * What a stream's {@code _gpu} segment says about its device memory, whichever writer made
- * it: a torch pickle from pyshmem ({@link TorchCudaHandle}). An attacher needs only these facts: open {@link #ipcMemHandle()} on
+ * it: a torch pickle from pyshmem ({@link TorchCudaHandle}) or arrow-shm's own record
+ * ({@link GpuRecord}). An attacher needs only these facts: open {@link #ipcMemHandle()} on
  * {@link #deviceIndex()}, then the payload is {@link #payloadSizeBytes()} bytes at
  * {@link #payloadOffsetBytes()} from the mapped base.
  *
  * <pre>{@code
- * GpuHandle h = TorchIpcPickle.parse(segment);
+ * GpuHandle h = GpuHandleSegment.decode(segmentBytes);
  * h.requireMatches("frames", DType.FLOAT32, new long[] {2, 3}, 0);
  * }</pre>
  */
-public sealed interface GpuHandle permits TorchCudaHandle {
+public sealed interface GpuHandle permits TorchCudaHandle, GpuRecord {
 
     /** CUDA ordinal the memory lives on. */
     int deviceIndex();

@@ -55,6 +55,9 @@ class TorchIpcPickleHostileTest {
         InvalidGpuHandleException e = refused(payload);
         assertEquals(kind, e.kind(), e.getMessage());
         assertTrue(e.getMessage().contains(messagePart), () -> "message lacks '" + messagePart + "': " + e.getMessage());
+        // Dispatch gives the same verdict.
+        assertEquals(kind, assertThrows(InvalidGpuHandleException.class,
+                () -> GpuHandleSegment.decode(ByteBuffer.wrap(payload))).kind());
     }
 
     // ---- opcodes that build or call objects ----
@@ -249,6 +252,15 @@ class TorchIpcPickleHostileTest {
     void refusesWellFormedPicklesOfOtherShapes() {
         assertRefused(Kind.WRONG_STRUCTURE, "must be a 2-tuple, got None", PickleBytes.proto4().op('N').stop().bytes());
         assertRefused(Kind.WRONG_STRUCTURE, "must be a 2-tuple, got 0-tuple", PickleBytes.proto4().op(')').stop().bytes());
+    }
+
+    @Test
+    void dispatchRefusesUnknownFormats() {
+        for (byte[] segment : new byte[][] {new byte[0], "hello".getBytes(), new byte[272], "ASHMGPU".getBytes()}) {
+            InvalidGpuHandleException e = assertThrows(InvalidGpuHandleException.class,
+                    () -> GpuHandleSegment.decode(ByteBuffer.wrap(segment)));
+            assertEquals(Kind.UNKNOWN_FORMAT, e.kind(), e.getMessage());
+        }
     }
 
     // ---- random damage ----

@@ -65,12 +65,12 @@ class TorchIpcPickleTest {
 
     @ParameterizedTest
     @MethodSource("validFixtures")
-    void ignoresBytesAfterStop(String fixture) {
+    void ignoresBytesAfterStopAndDispatchesAsTorch(String fixture) {
         byte[] pickle = Fixtures.bytes(fixture);
         byte[] padded = Arrays.copyOf(pickle, pickle.length + 4096);
         Arrays.fill(padded, pickle.length, padded.length, (byte) 'c'); // GLOBAL, were it ever read
 
-        GpuHandle h = TorchIpcPickle.parse(ByteBuffer.wrap(padded));
+        GpuHandle h = GpuHandleSegment.decode(ByteBuffer.wrap(padded));
 
         assertEquals(TorchIpcPickle.parse(ByteBuffer.wrap(pickle)), h);
     }
