@@ -62,6 +62,18 @@ class NoDriverTest {
     }
 
     @Test
+    void openingAnIpcHandleFailsWithTheReason() {
+        byte[] handle = new byte[64];
+        handle[0] = 1;
+        GpuRecord record = GpuRecord.forPayload(0, io.arrowshm.DType.FLOAT32, new long[] {2, 3}, handle, 1);
+
+        GpuUnavailableException e = assertThrows(GpuUnavailableException.class, () -> CudaIpcMapping.open(record));
+
+        assertTrue(e.getMessage().startsWith("cannot open the CUDA IPC handle of a stream on cuda:0: CUDA is not"
+                + " available in this process: libcuda.so.1"), e.getMessage());
+    }
+
+    @Test
     void gpuOperationsFailWithTheReasonAndWhatToDo() {
         GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
                 () -> CudaDriver.require("attach 'frames' on cuda:0"));
