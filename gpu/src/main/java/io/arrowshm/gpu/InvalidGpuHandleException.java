@@ -7,6 +7,14 @@ import io.arrowshm.SharedMemoryException;
  * accepts (pyshmem raises {@code pickle.UnpicklingError} or {@code ValueError} for the
  * same cases). {@link #kind()} says which check failed; nothing in the segment was ever
  * executed or loaded.
+ *
+ * <pre>{@code
+ * try {
+ *     GpuHandleSegment.decode(segment);
+ * } catch (InvalidGpuHandleException e) {
+ *     if (e.kind() == InvalidGpuHandleException.Kind.DISALLOWED_GLOBAL) { ... someone tampered with it ... }
+ * }
+ * }</pre>
  */
 public class InvalidGpuHandleException extends SharedMemoryException {
     private static final long serialVersionUID = 1L;
