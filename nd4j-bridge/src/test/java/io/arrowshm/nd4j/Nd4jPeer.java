@@ -1,6 +1,7 @@
 package io.arrowshm.nd4j;
 
 import io.arrowshm.SharedMemory;
+import java.util.concurrent.locks.LockSupport;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -16,12 +17,14 @@ public final class Nd4jPeer {
         String command = args[0];
         String name = args[1];
         switch (command) {
-            case "uniform-frames": { // NAME: publishes frames whose elements all equal k = 1, 2, 3 ... until killed
+            case "uniform-frames": { // NAME MICROS: publishes frames whose elements all equal k = 1, 2, 3 ...
+                long pauseNanos = Long.parseLong(args[2]) * 1_000; // between frames, until killed
                 try (SharedMemory shm = SharedMemory.open(name)) {
                     INDArray frame = Nd4j.zeros(Nd4jTypes.dataType(shm.dtype()), shm.shape());
                     System.out.println("writing");
                     for (long k = 1; ; k++) {
                         Nd4jStreams.write(shm, frame.assign(k));
+                        LockSupport.parkNanos(pauseNanos);
                     }
                 }
             }
