@@ -22,6 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *     double total = Nd4jStreams.readZeroCopy(shm, v -> v.sumNumber().doubleValue()); // consistent, no copy
  *     INDArray frame = Nd4jStreams.read(shm);                         // a private snapshot
  *     live.addi(1);             // other processes (pyshmem too) see this at once
+ *     shm.unlink();
  * }
  * }</pre>
  *
@@ -90,7 +91,8 @@ public final class Nd4jStreams {
 
     /**
      * A consistent snapshot of the latest publication in a new C-order INDArray (one copy).
-     * Works on read-only handles.
+     * Works on read-only handles. Each call allocates an array off-heap, which for large
+     * frames costs more than the copy; in a loop, use {@link #readInto} with one array.
      *
      * @throws UnsupportedOperationException for complex streams
      * @throws io.arrowshm.InconsistentStreamException when the last write failed or its writer died
@@ -164,8 +166,9 @@ public final class Nd4jStreams {
      * Publishes {@code values} with the stream's write protocol (write lock, seqlock, count,
      * wake-up), copying once from a dense C-order buffer. Views, F-order and strided arrays are
      * first made C-contiguous ({@code dup('c')}), so the stream gets the elements in logical
-     * order whatever the layout. There is no implicit cast: the array's type must be the
-     * stream's ({@link Nd4jTypes#dataType}); cast explicitly with {@code castTo}.
+     * order whatever the layout (that costs an allocation and a second copy; in a loop, keep a
+     * dense C-order array and {@code assign} into it). There is no implicit cast: the array's
+     * type must be the stream's ({@link Nd4jTypes#dataType}); cast explicitly with {@code castTo}.
      *
      * <pre>{@code
      * Nd4jStreams.write(shm, weights.mmul(input).transpose());   // any layout

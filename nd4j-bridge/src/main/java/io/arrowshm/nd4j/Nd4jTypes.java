@@ -50,9 +50,4 @@ public final class Nd4jTypes {
                     + shm.dtype().javaArrayType().getSimpleName() + ") (interleaved real, imaginary) instead", e);
         }
     }
-
-    /** Whether ND4J can hold {@code dtype} (all but the complex dtypes). */
-    public static boolean supported(DType dtype) {
-        return dtype != DType.COMPLEX64 && dtype != DType.COMPLEX128;
-    }
 }
