@@ -1,0 +1,52 @@
+package io.arrowshm.nd4j;
+
+import io.arrowshm.SharedMemory;
+import java.util.concurrent.locks.LockSupport;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The ND4J side of multi-process tests, run in a child JVM by {@code PeerProcess.java}. One
+ * command per run; it answers on stdout.
+ */
+public final class Nd4jPeer {
+    private Nd4jPeer() {
+    }
+
+    public static void main(String[] args) {
+        String command = args[0];
+        String name = args[1];
+        switch (command) {
+            case "uniform-frames": { // NAME MICROS: publishes frames whose elements all equal k = 1, 2, 3 ...
+                long pauseNanos = Long.parseLong(args[2]) * 1_000; // between frames, until killed
+                try (SharedMemory shm = SharedMemory.open(name)) {
+                    INDArray frame = Nd4j.zeros(Nd4jTypes.dataType(shm.dtype()), shm.shape());
+                    System.out.println("writing");
+                    for (long k = 1; ; k++) {
+                        Nd4jStreams.write(shm, frame.assign(k));
+                        LockSupport.parkNanos(pauseNanos);
+                    }
+                }
+            }
+            case "close-then-use": { // NAME: closes and unlinks under a live view, keeps computing on it
+                INDArray view;
+                try (SharedMemory shm = SharedMemory.open(name)) {
+                    view = Nd4jStreams.view(shm);
+                    shm.unlink();
+                }
+                double total = 0;
+                for (int i = 0; i < 200; i++) {
+                    view.addi(1);
+                    total = view.mmul(view.transpose()).sumNumber().doubleValue();
+                    if (i % 50 == 0) {
+                        System.gc();
+                    }
+                }
+                System.out.println("ok " + view.getDouble(0, 0) + " " + total);
+                break;
+            }
+            default:
+                throw new IllegalArgumentException("unknown command " + command);
+        }
+    }
+}
