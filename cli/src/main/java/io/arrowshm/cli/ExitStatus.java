@@ -1,0 +1,13 @@
+package io.arrowshm.cli;
+
+/** The statuses every command exits with. */
+public final class ExitStatus {
+    public static final int OK = 0;
+    /** Bad options or arguments: nothing was done. */
+    public static final int USAGE = 1;
+    /** A stream is missing or invalid, or the operation on it failed. */
+    public static final int STREAM = 2;
+
+    private ExitStatus() {
+    }
+}
