@@ -80,6 +80,7 @@ class CatIT {
             List<String> lines = Cli.run("cat", name).ok().outLines();
             assertEquals(List.of("# " + name + ": bool (2, 2), count 0, frame_id 0, never written",
                     "[[False False]", " [False False]]"), lines);
+            assertEquals(0, shm.count(), "cat only reads");
         } finally {
             SharedMemory.unlink(name);
         }

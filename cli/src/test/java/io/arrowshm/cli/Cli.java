@@ -35,9 +35,14 @@ final class Cli {
         return jar;
     }
 
+    /**
+     * The command bin/arrow-shm runs: {@code java -jar} with the one property the launcher adds
+     * (JDK 24+ would otherwise print Arrow's sun.misc.Unsafe warning on stderr; older JDKs ignore it).
+     */
     static List<String> command(String... args) {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dsun.misc.unsafe.memory.access=allow", "-jar", jar().toString()));
         command.addAll(List.of(args));
         return command;
     }

@@ -58,7 +58,7 @@ class UnlinkPurgeIT {
         try (SharedMemory shm = SharedMemory.create(name, DType.UINT8, 8)) {
             Cli.Result result = Cli.run("purge", "--dry-run").ok();
             assertTrue(result.outLines().contains(name), result::toString);
-            assertEquals(name, SharedMemory.stat(name).name(), "still there");
+            assertEquals(shm.name(), SharedMemory.stat(name).name(), "still there");
         } finally {
             SharedMemory.unlink(name);
         }

@@ -33,7 +33,8 @@ class WatchIT {
             try (PeerProcess create = PeerProcess.python("cli_peer.py", "create", name, "float32", "notify", "8", "8")) {
                 create.finish(PEER_TIMEOUT);
             }
-            try (PeerProcess writer = PeerProcess.python("cli_peer.py", "write-timed", name, "3000", "0.01")) {
+            PeerProcess writer = PeerProcess.python("cli_peer.py", "write-timed", name, "3000", "0.01");
+            try {
                 Cli.Result watch = Cli.run("watch", name, "--count", "5", "--seconds", "120", "--interval", "0.02",
                         "--json").ok();
                 JsonNode summary = watch.json();
@@ -50,6 +51,8 @@ class WatchIT {
                     assertTrue(status.startsWith(name + ": ") && status.contains(" pub/s ") && status.endsWith("notify"),
                             status);
                 }
+            } finally {
+                writer.close();
             }
         } finally {
             SharedMemory.unlink(name);
@@ -91,6 +94,7 @@ class WatchIT {
             assertEquals(0, summary.get("received").asLong());
             assertTrue(summary.get("latency_p50").isNull(), "no latency without publications");
             assertFalse(summary.get("notify").asBoolean());
+            assertEquals(0, shm.count(), "watch only reads");
         } finally {
             SharedMemory.unlink(name);
         }

@@ -31,12 +31,14 @@ final class PingPong {
         try (SharedMemory ping = SharedMemory.create(base + "-ping", options);
              SharedMemory pong = SharedMemory.create(base + "-pong", options)) {
             Process child = start(ping.name(), pong.name(), rounds);
+            LastLine errors = LastLine.of(child.getErrorStream());
             try {
                 BufferedReader output = new BufferedReader(new InputStreamReader(child.getInputStream(),
                         StandardCharsets.UTF_8));
                 String first = output.readLine();
                 if (!"ready".equals(first)) {
-                    throw new SharedMemoryException("the ping-pong child JVM did not start: " + first);
+                    child.waitFor(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    throw new SharedMemoryException("the ping-pong child JVM did not start: " + errors.last());
                 }
                 byte[] frame = new byte[frameBytes];
                 Samples samples = new Samples(rounds);
@@ -47,7 +49,7 @@ final class PingPong {
                     samples.add(System.nanoTime() - start);
                 }
                 if (!child.waitFor(START_TIMEOUT_SECONDS, TimeUnit.SECONDS) || child.exitValue() != 0) {
-                    throw new SharedMemoryException("the ping-pong child JVM failed: " + output.readLine());
+                    throw new SharedMemoryException("the ping-pong child JVM failed: " + errors.last());
                 }
                 return samples;
             } finally {
@@ -60,9 +62,11 @@ final class PingPong {
 
     private static Process start(String ping, String pong, int rounds) throws IOException {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx128m", "-XX:+UseSerialGC",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+                "-Dsun.misc.unsafe.memory.access=allow",
+                "-Xmx128m", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), PongPeer.class.getName(),
                 ping, pong, Integer.toString(rounds));
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        return new ProcessBuilder(command).start();
     }
 }
