@@ -1,6 +1,12 @@
 package io.arrowshm.cli;
 
-/** The statuses every command exits with. */
+/**
+ * The statuses every command exits with, for scripts to test.
+ *
+ * <pre>{@code
+ * int status = ArrowShmCli.run("stat", "frames");   // ExitStatus.STREAM when 'frames' does not exist
+ * }</pre>
+ */
 public final class ExitStatus {
     public static final int OK = 0;
     /** Bad options or arguments: nothing was done. */

@@ -3,7 +3,14 @@ package io.arrowshm.cli;
 import java.time.Instant;
 import java.util.Locale;
 
-/** Human-readable sizes, ages, durations and shapes for the text outputs. */
+/**
+ * Human-readable sizes, ages, durations and shapes for the commands' text outputs.
+ *
+ * <pre>{@code
+ * Units.bytes(65536);                 // "64.0 KiB"
+ * Units.shape(new long[] {480, 640}); // "(480, 640)"
+ * }</pre>
+ */
 public final class Units {
     private static final String[] BINARY = {"B", "KiB", "MiB", "GiB", "TiB"};
 
