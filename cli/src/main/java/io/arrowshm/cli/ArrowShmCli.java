@@ -1,0 +1,55 @@
+package io.arrowshm.cli;
+
+import io.arrowshm.cli.bench.BenchCommand;
+import io.arrowshm.cli.watch.WatchCommand;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code arrow-shm} command: inspect and exercise shared-memory streams from a shell.
+ *
+ * <pre>{@code
+ * arrow-shm list
+ * arrow-shm cat frames
+ * arrow-shm watch frames --seconds 10
+ * }</pre>
+ *
+ * <p>Exit status: 0 on success, 1 on a usage error, 2 when a stream is missing or invalid
+ * (or the operation on it fails). Errors are one line on stderr; stdout carries only data.
+ */
+@Command(name = "arrow-shm", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Inspect and exercise arrow-shm / pyshmem shared-memory streams on this host.",
+        subcommands = {ListCommand.class, StatCommand.class, UnlinkCommand.class, PurgeCommand.class,
+                CatCommand.class, WatchCommand.class, BenchCommand.class, DemoCommand.class},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:success", "1:usage error", "2:stream missing or invalid, or the operation failed"})
+public final class ArrowShmCli implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "missing command: list, stat, unlink, purge, cat, watch,"
+                + " bench or demo");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs one command line and returns its exit status (what {@link #main} exits with). */
+    public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        Failures failures = new Failures();
+        return new CommandLine(new ArrowShmCli())
+                .setParameterExceptionHandler(failures)
+                .setExecutionExceptionHandler(failures);
+    }
+}
