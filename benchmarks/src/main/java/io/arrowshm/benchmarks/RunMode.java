@@ -11,11 +11,11 @@ public enum RunMode {
     QUICK(new Jmh(0, 1, Duration.ofMillis(100), 1, Duration.ofMillis(200), 0, Duration.ofMillis(100), 1,
             Duration.ofMillis(100)),
             new Python(0.05, 0.3, 5, 1_000_000),
-            new PingPong(Duration.ofMillis(300), Duration.ofMillis(500), 200, 200_000)),
+            new PingPong(1, Duration.ofMillis(300), Duration.ofMillis(500), 200, 200_000)),
     FULL(new Jmh(1, 3, Duration.ofSeconds(1), 5, Duration.ofSeconds(1), 1, Duration.ofSeconds(2), 3,
             Duration.ofSeconds(2)),
             new Python(0.5, 4.0, 31, 2_000_000),
-            new PingPong(Duration.ofSeconds(2), Duration.ofSeconds(5), 2_000, 2_000_000));
+            new PingPong(3, Duration.ofMillis(1500), Duration.ofSeconds(3), 2_000, 2_000_000));
 
     /**
      * JMH iterations: one set for the frames up to 1000x1000, a shorter one for the 400 MB
@@ -35,10 +35,12 @@ public enum RunMode {
     }
 
     /**
-     * Ping-pong: warm-up, then a calibrated number of round trips filling {@code measure}, at
-     * least {@code minSamples} and at most {@code maxSamples}.
+     * Ping-pong: in each of {@code rounds} passes over all cases (fresh processes every time),
+     * a warm-up, then a calibrated number of round trips filling {@code measure}, at least
+     * {@code minSamples} and at most {@code maxSamples}. Rounds interleave the cases, so a
+     * spell of load on a shared machine does not land on one case alone.
      */
-    public record PingPong(Duration warmup, Duration measure, int minSamples, int maxSamples) {
+    public record PingPong(int rounds, Duration warmup, Duration measure, int minSamples, int maxSamples) {
     }
 
     private final Jmh jmh;

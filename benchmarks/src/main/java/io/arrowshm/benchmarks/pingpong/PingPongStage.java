@@ -14,14 +14,19 @@ import io.arrowshm.internal.posix.Segments;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
- * Runs each ping-pong case as two fresh processes: this JVM creates the transport (two
+ * Runs the ping-pong cases as two fresh processes each: this JVM creates the transport (two
  * streams, or the raw segment), starts the server, then the client, takes the client's
- * summary line, and removes everything whatever happened.
+ * summary line, and removes everything whatever happened. With several rounds, every round
+ * runs every case once, and a case reports its median round.
  */
 public final class PingPongStage {
     private static final List<String> PEER_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC");
@@ -45,26 +50,49 @@ public final class PingPongStage {
     }
 
     public void run(List<PingPongCase> cases, List<RoundTrip> figures, List<Skipped> skipped) {
-        for (PingPongCase c : cases) {
-            if (c.needsPython() && python.isEmpty()) {
-                skipped.add(new Skipped("round trip " + c.id(), "no python3 with pyshmem 1.4.0 found"));
-                continue;
+        Map<PingPongCase, List<RoundTrip>> rounds = new LinkedHashMap<>();
+        Map<PingPongCase, String> failures = new LinkedHashMap<>();
+        int total = mode.pingPong().rounds();
+        for (int round = 1; round <= total; round++) {
+            for (PingPongCase c : cases) {
+                if (c.needsPython() && python.isEmpty()) {
+                    failures.put(c, "no python3 with pyshmem 1.4.0 found");
+                    continue;
+                }
+                progress.accept("ping-pong " + c.id() + (total > 1 ? " (round " + round + " of " + total + ")" : ""));
+                try {
+                    RoundTrip measured = run(c, round);
+                    rounds.computeIfAbsent(c, k -> new ArrayList<>()).add(measured);
+                    progress.accept(String.format("  p50 %.1f us, p99 %.1f us over %d round trips",
+                            measured.p50Ns() / 1e3, measured.p99Ns() / 1e3, measured.samples()));
+                } catch (RuntimeException e) {
+                    failures.put(c, e.getMessage());
+                    progress.accept("  no figure: " + e.getMessage());
+                }
             }
-            progress.accept("ping-pong " + c.id());
-            try {
-                RoundTrip figure = run(c);
-                figures.add(figure);
-                progress.accept(String.format("  p50 %.1f us, p99 %.1f us over %d round trips",
-                        figure.p50Ns() / 1e3, figure.p99Ns() / 1e3, figure.samples()));
-            } catch (RuntimeException e) {
-                skipped.add(new Skipped("round trip " + c.id(), e.getMessage()));
-                progress.accept("  no figure: " + e.getMessage());
+        }
+        for (PingPongCase c : cases) {
+            List<RoundTrip> measured = rounds.get(c);
+            if (measured == null) {
+                skipped.add(new Skipped("round trip " + c.id(), failures.get(c)));
+            } else {
+                figures.add(medianRound(measured));
             }
         }
     }
 
-    /** One case; any failure (a peer that died or overran) comes back as an exception saying which and where its log is. */
-    private RoundTrip run(PingPongCase c) {
+    /** The round whose p50 is the median (the lower middle one for an even count), listing every round's p50. */
+    static RoundTrip medianRound(List<RoundTrip> rounds) {
+        List<Double> p50s = rounds.stream().map(RoundTrip::p50Ns).collect(Collectors.toList());
+        List<RoundTrip> sorted = new ArrayList<>(rounds);
+        sorted.sort(Comparator.comparingDouble(RoundTrip::p50Ns));
+        RoundTrip m = sorted.get((sorted.size() - 1) / 2);
+        return new RoundTrip(m.caseId(), m.description(), m.payloadBytes(), m.samples(), m.p50Ns(), m.p95Ns(),
+                m.p99Ns(), m.meanNs(), m.minNs(), m.maxNs(), p50s);
+    }
+
+    /** One round of one case; a failure (a peer that died or overran) comes back as an exception naming its log. */
+    private RoundTrip run(PingPongCase c, int round) {
         String base = "arrowshm-pp-" + ProcessHandle.current().pid() + "-" + c.id();
         Path log = logs.resolve("pingpong-" + c.id() + ".log");
         List<SharedMemory> streams = new ArrayList<>();
@@ -77,8 +105,9 @@ public final class PingPongStage {
                             CreateOptions.of(DType.FLOAT32, 128, 128).notify(c.notifyStream())));
                 }
             }
-            try (Child server = Child.start(command(c, c.server(), "server", base), c.id() + "-server", log);
-                    Child client = Child.start(command(c, c.client(), "client", base), c.id() + "-client", log)) {
+            try (Child server = Child.start(command(c, c.server(), "server", base), c.id() + "-server-" + round, log);
+                    Child client = Child.start(command(c, c.client(), "client", base), c.id() + "-client-" + round,
+                            log)) {
                 Duration budget = mode.pingPong().warmup().plus(mode.pingPong().measure()).plus(STARTUP_SLACK);
                 Optional<String> result = client.awaitLine(RESULT, budget);
                 if (result.isEmpty()) {
@@ -88,7 +117,7 @@ public final class PingPongStage {
                 LatencySummary s = new Gson().fromJson(result.get().substring(RESULT.length()),
                         LatencySummary.class);
                 return new RoundTrip(c.id(), c.description(), Endpoint.BYTES, s.n(), s.p50(), s.p95(), s.p99(),
-                        s.mean(), s.min(), s.max());
+                        s.mean(), s.min(), s.max(), List.of(s.p50()));
             }
         } finally {
             for (SharedMemory stream : streams) {
