@@ -26,6 +26,7 @@ public final class Catalog {
             keys.add("java-memcpy/heapToHeap/" + shape.label());
         }
         keys.add("arrow-shm/lock/" + Shape.TINY.label());
+        keys.add("jna-flock/lock/" + Shape.TINY.label());
         for (PingPongCase c : PingPongCase.values()) {
             if (!c.needsPython()) {
                 keys.add(roundTrip(c.id()));

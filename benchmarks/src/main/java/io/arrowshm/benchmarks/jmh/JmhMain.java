@@ -97,9 +97,9 @@ public final class JmhMain {
         String owner = benchmark.substring(0, benchmark.lastIndexOf('.'));
         String shapeLabel = result.getParams().getParam("shape");
         Shape shape = shapeLabel == null ? Shape.TINY : Shape.parse(shapeLabel);
-        boolean reference = owner.endsWith("MemcpyReference");
-        String impl = reference ? "java-memcpy" : "arrow-shm";
-        String op = method.equals("acquireRelease") ? "lock" : method;
+        String impl = owner.endsWith("MemcpyReference") ? "java-memcpy"
+                : method.equals("flockPair") ? "jna-flock" : "arrow-shm";
+        String op = method.equals("acquireRelease") || method.equals("flockPair") ? "lock" : method;
         Result<?> primary = result.getPrimaryResult();
         double error = primary.getScoreError();
         long samples = primary.getSampleCount();
