@@ -1,0 +1,110 @@
+package io.arrowshm.benchmarks.jmh;
+
+import com.google.gson.GsonBuilder;
+import io.arrowshm.benchmarks.RunMode;
+import io.arrowshm.benchmarks.Shape;
+import io.arrowshm.benchmarks.report.OpFigure;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the JMH part in a JVM of its own (started by {@code JmhStage}) and writes its figures as
+ * JSON. Arguments: {@code MODE FIGURES_JSON LOG_DIR [SHAPE,...]}; JMH's own report of each run
+ * goes to {@code LOG_DIR/jmh-*.log}.
+ *
+ * <p>Three JMH runs, because JMH fixes iteration counts per run: the frames up to 1000x1000,
+ * the lock (size-independent, one shape), and the 400 MB frame with fewer, longer iterations.
+ */
+public final class JmhMain {
+    /** Heap for a JVM holding two 400 MB float arrays (heapToHeap) or one plus a 400 MB read copy. */
+    public static final String HEAP = "-Xmx3g";
+    public static final String OPENS = "--add-opens=java.base/java.nio=ALL-UNNAMED";
+    private static final String DATA_PATH = "io\\.arrowshm\\.benchmarks\\.jmh\\.(StreamOps|MemcpyReference)\\..*";
+    private static final String LOCK = "io\\.arrowshm\\.benchmarks\\.jmh\\.LockOps\\..*";
+
+    private JmhMain() {
+    }
+
+    public static void main(String[] args) throws RunnerException, IOException {
+        RunMode mode = RunMode.valueOf(args[0].toUpperCase(java.util.Locale.ROOT));
+        Path figures = Path.of(args[1]);
+        Path logs = Path.of(args[2]);
+        Files.createDirectories(logs);
+        List<Shape> shapes = args.length > 3
+                ? java.util.Arrays.stream(args[3].split(",")).map(Shape::parse).collect(Collectors.toList())
+                : Shape.ALL;
+        RunMode.Jmh plan = mode.jmh();
+
+        List<Shape> regular = shapes.stream().filter(s -> !s.equals(Shape.HUGE)).collect(Collectors.toList());
+        List<OpFigure> out = new ArrayList<>();
+        if (!regular.isEmpty()) {
+            out.addAll(run(base(plan, logs.resolve("jmh-data-path.log")).include(DATA_PATH).param("shape", labels(regular))
+                    .warmupIterations(plan.warmups()).warmupTime(time(plan.warmupTime()))
+                    .measurementIterations(plan.iterations()).measurementTime(time(plan.iterationTime()))));
+        }
+        out.addAll(run(base(plan, logs.resolve("jmh-lock.log")).include(LOCK)
+                .warmupIterations(plan.warmups()).warmupTime(time(plan.warmupTime()))
+                .measurementIterations(plan.iterations()).measurementTime(time(plan.iterationTime()))));
+        if (shapes.contains(Shape.HUGE)) {
+            out.addAll(run(base(plan, logs.resolve("jmh-400MB.log")).include(DATA_PATH).param("shape", Shape.HUGE.label())
+                    .warmupIterations(plan.hugeWarmups()).warmupTime(time(plan.hugeWarmupTime()))
+                    .measurementIterations(plan.hugeIterations()).measurementTime(time(plan.hugeIterationTime()))));
+        }
+        Files.writeString(figures, new GsonBuilder().setPrettyPrinting().create().toJson(out));
+    }
+
+    private static ChainedOptionsBuilder base(RunMode.Jmh plan, Path log) {
+        return new OptionsBuilder()
+                .forks(plan.forks())
+                .jvmArgsAppend(OPENS, HEAP)
+                .shouldFailOnError(true)
+                .output(log.toString());
+    }
+
+    private static String[] labels(List<Shape> shapes) {
+        return shapes.stream().map(Shape::label).toArray(String[]::new);
+    }
+
+    private static TimeValue time(Duration duration) {
+        return TimeValue.milliseconds(duration.toMillis());
+    }
+
+    private static List<OpFigure> run(ChainedOptionsBuilder options) throws RunnerException {
+        Collection<RunResult> results = new Runner(options.build()).run();
+        List<OpFigure> figures = new ArrayList<>();
+        for (RunResult result : results) {
+            figures.add(figure(result));
+        }
+        return figures;
+    }
+
+    private static OpFigure figure(RunResult result) {
+        String benchmark = result.getParams().getBenchmark();
+        String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+        String owner = benchmark.substring(0, benchmark.lastIndexOf('.'));
+        String shapeLabel = result.getParams().getParam("shape");
+        Shape shape = shapeLabel == null ? Shape.TINY : Shape.parse(shapeLabel);
+        String impl = owner.endsWith("MemcpyReference") ? "java-memcpy"
+                : method.equals("flockPair") ? "jna-flock" : "arrow-shm";
+        String op = method.equals("acquireRelease") || method.equals("flockPair") ? "lock" : method;
+        Result<?> primary = result.getPrimaryResult();
+        double error = primary.getScoreError();
+        long samples = primary.getSampleCount();
+        return new OpFigure(impl, op, shape.label(), shape.bytes(), primary.getScore(),
+                Double.isFinite(error) ? error : null, samples,
+                "JMH AverageTime mean of " + samples + " iteration(s), ns/op");
+    }
+}

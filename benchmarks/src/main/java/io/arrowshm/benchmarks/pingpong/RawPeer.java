@@ -1,0 +1,26 @@
+package io.arrowshm.benchmarks.pingpong;
+
+import com.google.gson.Gson;
+import io.arrowshm.benchmarks.RunMode;
+
+/**
+ * One side of the raw ping-pong ({@link RawChannel}), in its own JVM.
+ * Arguments: {@code client|server SEGMENT spin|futex MODE}.
+ */
+public final class RawPeer {
+    private RawPeer() {
+    }
+
+    public static void main(String[] args) {
+        boolean futex = args[2].equals("futex");
+        RunMode mode = RunMode.valueOf(args[3].toUpperCase(java.util.Locale.ROOT));
+        try (RawChannel channel = RawChannel.open(args[1], futex)) {
+            if (args[0].equals("server")) {
+                Endpoint.serve(channel.server());
+            } else {
+                LatencySummary summary = RoundTripSampler.run(channel.client(), mode.pingPong());
+                System.out.println("RESULT " + new Gson().toJson(summary));
+            }
+        }
+    }
+}

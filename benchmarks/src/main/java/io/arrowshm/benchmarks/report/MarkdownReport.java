@@ -1,0 +1,171 @@
+package io.arrowshm.benchmarks.report;
+
+import java.util.List;
+import java.util.Optional;
+
+/** {@code results.md}: the targets with their ratios first, then every figure in tables. */
+public final class MarkdownReport {
+    static final List<String> SHAPES = List.of("97", "128x128", "1000x1000", "10000x10000");
+    static final List<String> OPS = List.of("write", "read", "readInto", "readZeroCopy", "buffer", "lock");
+
+    private final StringBuilder out = new StringBuilder();
+    private final Results run;
+
+    private MarkdownReport(Results run) {
+        this.run = run;
+    }
+
+    public static String render(Results run) {
+        return new MarkdownReport(run).all();
+    }
+
+    private String all() {
+        header();
+        targets();
+        operations();
+        memcpy();
+        roundTrips();
+        skipped();
+        return out.toString();
+    }
+
+    private void header() {
+        Machine m = run.machine();
+        line("# arrow-shm benchmarks (" + run.mode() + " run, " + m.date() + ")");
+        line("");
+        line("> " + run.caveat());
+        line("");
+        line("| machine | |");
+        line("|---|---|");
+        line("| CPU | " + m.cpuModel() + " (" + m.logicalCpus() + " logical CPUs, " + m.availableProcessors()
+                + " available to the JVM) |");
+        line("| kernel | " + m.kernel() + " |");
+        line("| JDK | " + m.jdk() + " |");
+        line("| Python | " + m.python() + ", numpy " + m.numpy() + ", pyshmem " + m.pyshmem() + " |");
+        line("| load average (1, 5, 15 min) | start " + m.loadAverageAtStart() + ", end " + m.loadAverageAtEnd() + " |");
+        line("| run time | " + String.format("%.0f s", run.seconds()) + " |");
+        line("");
+    }
+
+    private void targets() {
+        line("## Targets (issue #8; reported, not asserted)");
+        line("");
+        line("| target | measured | bound | verdict | ratio |");
+        line("|---|---:|---:|---|---|");
+        for (TargetResult t : run.targets()) {
+            String measured = t.ratio() == null ? "-" : TargetResult.format(t.ratio());
+            line("| " + t.target() + " | " + measured + " | " + t.bound() + " | **" + t.verdict() + "** | "
+                    + t.measure() + " |");
+        }
+        line("");
+    }
+
+    private void operations() {
+        line("## One process: time per operation, float32 frames");
+        line("");
+        line("arrow-shm: JMH mean (AverageTime). pyshmem: median over timed batches. GB/s where the operation "
+                + "copies the frame. pyshmem's `readZeroCopy` is `with locked(): read(safe=False)` (it has no "
+                + "seqlocked view); its `buffer` is `read(safe=False)` with the lock already held.");
+        line("");
+        line("| op | shape | arrow-shm | pyshmem | pyshmem / arrow-shm |");
+        line("|---|---|---:|---:|---:|");
+        for (String op : OPS) {
+            for (String shape : op.equals("lock") ? List.of("97") : SHAPES) {
+                Optional<OpFigure> java = run.operation("arrow-shm", op, shape);
+                Optional<OpFigure> python = run.operation("pyshmem", op, shape);
+                String ratio = java.isPresent() && python.isPresent()
+                        ? TargetResult.format(python.get().nsPerOp() / java.get().nsPerOp()) + "x" : "-";
+                line("| " + op + " | " + shape + " | " + cell(java, copies(op)) + " | " + cell(python, copies(op))
+                        + " | " + ratio + " |");
+            }
+        }
+        line("");
+        line("Floor under `lock` and every `write`: `flock(LOCK_EX)` + `flock(LOCK_UN)` on a file through the same JNA"
+                + " binding, " + cell(run.operation("jna-flock", "lock", "97"), false) + ".");
+        line("");
+    }
+
+    private void memcpy() {
+        line("## Memory-copy references (single thread, same run)");
+        line("");
+        line("| shape | bytes | Java direct to direct (ByteBuffer bulk put) | Java heap to heap (System.arraycopy) "
+                + "| NumPy copyto |");
+        line("|---|---:|---:|---:|---:|");
+        for (String shape : SHAPES) {
+            Optional<OpFigure> direct = run.operation("java-memcpy", "directToDirect", shape);
+            long bytes = direct.map(OpFigure::bytes).orElse(0L);
+            line("| " + shape + " | " + bytes + " | " + cell(direct, true) + " | "
+                    + cell(run.operation("java-memcpy", "heapToHeap", shape), true) + " | "
+                    + cell(run.operation("numpy-memcpy", "copyto", shape), true) + " |");
+        }
+        line("");
+    }
+
+    private void roundTrips() {
+        line("## Two processes: 64 KiB request/ack round trip");
+        line("");
+        line("Two fresh processes per case and round: warm-up, then a calibrated number of round trips, each"
+                + " timed by the client; nearest-rank percentiles. With several rounds (the cases interleaved), the"
+                + " round with the median p50 is shown, and every round's p50 beside it.");
+        line("");
+        line("| case | p50 | p95 | p99 | mean | p50 / raw-spin | round trips | p50 of each round | what |");
+        line("|---|---:|---:|---:|---:|---:|---:|---|---|");
+        Optional<RoundTrip> raw = run.roundTrip("raw-spin");
+        for (RoundTrip r : run.roundTrips()) {
+            String vsRaw = raw.map(b -> TargetResult.format(r.p50Ns() / b.p50Ns()) + "x").orElse("-");
+            line("| " + r.caseId() + " | " + time(r.p50Ns()) + " | " + time(r.p95Ns()) + " | " + time(r.p99Ns())
+                    + " | " + time(r.meanNs()) + " | " + vsRaw + " | " + r.samples() + " | " + rounds(r) + " | "
+                    + r.description() + " |");
+        }
+        line("");
+        line("![round-trip percentiles](roundtrip.png)");
+        line("");
+    }
+
+    private void skipped() {
+        if (run.skipped().isEmpty()) {
+            return;
+        }
+        line("## Cases without a figure");
+        line("");
+        for (Skipped s : run.skipped()) {
+            line("- " + s.what() + ": " + s.reason());
+        }
+        line("");
+    }
+
+    private static String rounds(RoundTrip r) {
+        return r.roundP50sNs().stream().map(MarkdownReport::time).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    private static boolean copies(String op) {
+        return op.equals("write") || op.equals("read") || op.equals("readInto");
+    }
+
+    private static String cell(Optional<OpFigure> figure, boolean bandwidth) {
+        if (figure.isEmpty()) {
+            return "-";
+        }
+        OpFigure f = figure.get();
+        String text = time(f.nsPerOp());
+        if (bandwidth && f.bytes() >= 1_000_000) {
+            text += String.format(" (%.1f GB/s)", f.gigabytesPerSecond());
+        }
+        return text;
+    }
+
+    static String time(double nanos) {
+        if (nanos < 1_000) {
+            return String.format("%.0f ns", nanos);
+        } else if (nanos < 1_000_000) {
+            return String.format("%.1f µs", nanos / 1e3);
+        } else if (nanos < 1_000_000_000) {
+            return String.format("%.1f ms", nanos / 1e6);
+        }
+        return String.format("%.2f s", nanos / 1e9);
+    }
+
+    private void line(String text) {
+        out.append(text).append('\n');
+    }
+}
