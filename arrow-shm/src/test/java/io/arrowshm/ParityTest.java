@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.arrowshm.internal.format.StreamNames;
 import io.arrowshm.internal.posix.Segments;
@@ -12,6 +13,7 @@ import io.arrowshm.testing.JavaPeer;
 import io.arrowshm.testing.Names;
 import io.arrowshm.testing.Patterns;
 import io.arrowshm.testing.PeerProcess;
+import io.arrowshm.testing.PrivateShm;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -195,7 +197,7 @@ class ParityTest {
     }
 
     @Test
-    void statListAndPurgeSeeOnlyValidStreams() throws Exception {
+    void statListAndUnlinkQuietAcrossProcesses() {
         try (PeerProcess creator = PeerProcess.java(JavaPeer.class, "create-write", name, "float64", "1", "2", "5")) {
             creator.finish(PEER_TIMEOUT);
         }
@@ -208,23 +210,30 @@ class ParityTest {
         assertEquals(3, info.metadataVersion());
         assertThrows(StreamNotFoundException.class, () -> SharedMemory.stat(other));
         assertTrue(SharedMemory.listStreams().contains(name));
-
-        // A look-alike file with no valid metadata must survive purge.
-        String foreign = StreamNames.of(other).base();
-        Files.write(Segments.path(foreign), new byte[8]);
-        Files.write(Segments.path(foreign + "_meta"), new byte[512]);
-        try {
-            assertFalse(SharedMemory.listStreams().contains(other));
-            List<String> purged = SharedMemory.purge();
-            assertTrue(purged.contains(name), purged.toString());
-            assertFalse(purged.contains(other));
-            assertTrue(Files.exists(Segments.path(foreign)), "foreign files are never removed");
-            assertFalse(SharedMemory.listStreams().contains(name));
-        } finally {
-            Files.deleteIfExists(Segments.path(foreign));
-            Files.deleteIfExists(Segments.path(foreign + "_meta"));
+        try (PeerProcess lister = PeerProcess.java(JavaPeer.class, "list", "-")) {
+            assertTrue(lister.finish(PEER_TIMEOUT).contains("listed " + name));
         }
+        SharedMemory.unlinkQuiet(name);
+        assertFalse(SharedMemory.listStreams().contains(name));
         SharedMemory.unlinkQuiet(name); // absent: silent
+    }
+
+    /** Purge runs in a private /dev/shm: on the real one it would delete everyone's streams. */
+    @Test
+    void purgeRemovesValidStreamsAndNeverForeignFiles() throws Exception {
+        assumeTrue(PrivateShm.available(), "needs `unshare -rm` (user and mount namespaces) for a private /dev/shm");
+        String foreign = StreamNames.of("look-alike").base();
+        List<String> lines = PrivateShm.run(List.of(
+                PrivateShm.javaPeer("create-write", "purged-a", "uint8", "1", "4"),
+                PrivateShm.javaPeer("create-write", "purged-b", "int32", "1", "2"),
+                "head -c 8 /dev/zero > /dev/shm/" + foreign,
+                "head -c 512 /dev/zero > /dev/shm/" + foreign + "_meta",
+                PrivateShm.javaPeer("list", "-"),
+                PrivateShm.javaPeer("purge", "-"),
+                PrivateShm.javaPeer("list", "-"),
+                "ls /dev/shm | sed 's/^/left /'"));
+        assertEquals(List.of("written", "written", "listed purged-a", "listed purged-b", "purged purged-a", "purged purged-b",
+                "left " + foreign, "left " + foreign + "_meta"), lines);
     }
 
     @Test

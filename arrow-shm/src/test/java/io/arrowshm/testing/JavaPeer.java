@@ -172,6 +172,18 @@ public final class JavaPeer {
                 System.out.println("published");
                 break;
             }
+            case "purge": { // - : purges every stream, printing the names removed
+                for (String purged : SharedMemory.purge()) {
+                    System.out.println("purged " + purged);
+                }
+                break;
+            }
+            case "list": { // - : prints every valid stream name
+                for (String listed : SharedMemory.listStreams()) {
+                    System.out.println("listed " + listed);
+                }
+                break;
+            }
             default:
                 throw new IllegalArgumentException("unknown command " + command);
         }
