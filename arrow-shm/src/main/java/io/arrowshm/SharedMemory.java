@@ -234,7 +234,11 @@ public final class SharedMemory implements AutoCloseable {
                         + "' while another thread holds its write lock; release it there first");
             }
             while (heldDepth > 0) {
-                release();
+                try {
+                    release();
+                } catch (SharedMemoryException brokenHeader) {
+                    // The lock itself is released; a truncated header cannot record it. Close anyway.
+                }
             }
         }
         if (uses.close() && waiter.notifying()) {
@@ -439,10 +443,9 @@ public final class SharedMemory implements AutoCloseable {
                 throw new IllegalStateException("cannot release the write lock of '" + name()
                         + "': this thread does not hold it through this handle");
             }
-            int depth = lock.depth() - 1;
-            heldDepth--;
-            words.lockOwner(depth == 0 ? 0 : Processes.currentPid(), depth);
-            lock.unlock();
+            unlockAfterWrite();
+        } catch (InternalError e) {
+            throw payloadFault(e, "release the lock of");
         } finally {
             uses.exit();
         }
@@ -491,10 +494,15 @@ public final class SharedMemory implements AutoCloseable {
                 lock.lock(deadline, name());
             }
             heldDepth++;
-            words.lockOwner(Processes.currentPid(), lock.depth());
-            if (lock.depth() == 1) {
-                seqlock.invalidateIfAbandoned();
+            try {
+                recordLockOwner();
+                FaultBarrier.deliverPending();
+            } catch (InternalError e) {
+                unlockAfterWrite();
+                throw e;
             }
+        } catch (InternalError e) {
+            throw payloadFault(e, "acquire the lock of");
         } finally {
             uses.exit();
         }
@@ -692,13 +700,17 @@ public final class SharedMemory implements AutoCloseable {
         refuseIfReadOnly("write to");
         checkSource(source);
         enter("write to");
+        boolean locked = false;
         try {
-            if (callerHoldsLock) {
-                requireHeld("writeLocked");
-            } else {
-                lockForWrite();
-            }
             try {
+                if (callerHoldsLock) {
+                    requireHeld("writeLocked");
+                } else {
+                    lock.lock();
+                    heldDepth++;
+                    locked = true; // from here the finally releases it, whatever fails next
+                    recordLockOwner();
+                }
                 long odd = seqlock.beginWrite();
                 try {
                     copyIn(source);
@@ -711,8 +723,8 @@ public final class SharedMemory implements AutoCloseable {
                 seqlock.endWrite(odd, WallClock.epochSeconds(), stampFrameId, frameId);
                 wakeReaders();
             } finally {
-                if (!callerHoldsLock) {
-                    unlockAfterWrite();
+                if (locked) {
+                    unlockAfterWrite(); // a fault here (truncated header) is converted below
                 }
             }
         } catch (InternalError e) {
@@ -735,20 +747,25 @@ public final class SharedMemory implements AutoCloseable {
         WriteHooks.afterCopy(names.name());
     }
 
-    private void lockForWrite() {
-        lock.lock();
-        heldDepth++;
+    /**
+     * Records this process as the holder in the header, and at depth 1 marks an abandoned
+     * write invalid (beginWrite then opens a fresh generation above it).
+     */
+    private void recordLockOwner() {
         words.lockOwner(Processes.currentPid(), lock.depth());
         if (lock.depth() == 1) {
-            seqlock.invalidateIfAbandoned(); // beginWrite then opens a fresh generation above it
+            seqlock.invalidateIfAbandoned();
         }
     }
 
     private void unlockAfterWrite() {
         int depth = lock.depth() - 1;
         heldDepth--;
-        words.lockOwner(depth == 0 ? 0 : Processes.currentPid(), depth);
-        lock.unlock();
+        try {
+            words.lockOwner(depth == 0 ? 0 : Processes.currentPid(), depth);
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void requireHeld(String operation) {

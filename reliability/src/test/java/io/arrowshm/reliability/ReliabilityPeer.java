@@ -7,6 +7,7 @@ import io.arrowshm.SharedMemory;
 import io.arrowshm.StreamTimeoutException;
 import io.arrowshm.WaitStrategy;
 import java.time.Duration;
+import java.util.List;
 
 /** The Java side of the reliability suite, run in child JVMs; answers in stdout lines. */
 public final class ReliabilityPeer {
@@ -20,10 +21,14 @@ public final class ReliabilityPeer {
                 int writer = Integer.parseInt(args[2]);
                 long limit = Long.parseLong(args[3]);
                 try (SharedMemory shm = SharedMemory.open(name)) {
-                    long[] frame = new long[(int) (shm.size() / 8)];
+                    // A few frames made up front and cycled: the loop then spends its time in write(),
+                    // where a kill is worth testing, and consecutive writes still differ.
+                    long[][] frames = new long[4][(int) (shm.size() / 8)];
+                    for (int f = 0; f < frames.length; f++) {
+                        Frames.fill(frames[f], Frames.seed(writer, f + 1));
+                    }
                     for (long i = 1; limit == 0 || i <= limit; i++) {
-                        Frames.fill(frame, Frames.seed(writer, i));
-                        shm.write(frame);
+                        shm.write(frames[(int) (i % frames.length)]);
                         if (i == 1) {
                             System.out.println("writing");
                             System.out.flush();
@@ -62,6 +67,49 @@ public final class ReliabilityPeer {
                 }
                 System.out.println("reads " + reads + " torn " + torn + " inconsistent " + inconsistent
                         + " nonincreasing " + nonIncreasing);
+                break;
+            }
+            case "fd-exhaust": { // NAME: opens files until the limit, then tries to create a stream
+                // Load everything the attempt will touch first: with no descriptor left, even a
+                // class file could not be opened, and the test would see a NoClassDefFoundError.
+                try (SharedMemory warm = SharedMemory.create(name, io.arrowshm.DType.UINT8, 16)) {
+                    warm.write(new byte[16]);
+                    warm.unlink();
+                }
+                for (String preload : List.of("io.arrowshm.internal.posix.ShmIoException",
+                        "io.arrowshm.internal.posix.ShmSpaceException", "io.arrowshm.internal.posix.SegmentExistsException",
+                        "io.arrowshm.StreamExistsException", "io.arrowshm.StreamNotFoundException")) {
+                    try {
+                        Class.forName(preload);
+                    } catch (ClassNotFoundException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                System.out.println("warmed " + name.length()); // string concatenation bootstrapped too
+                List<java.io.FileInputStream> open = new java.util.ArrayList<>();
+                try {
+                    while (true) {
+                        open.add(new java.io.FileInputStream("/dev/null"));
+                    }
+                } catch (java.io.IOException limitReached) {
+                    System.out.println("open files " + open.size());
+                }
+                try (SharedMemory shm = SharedMemory.create(name, io.arrowshm.DType.UINT8, 16)) {
+                    System.out.println("created?!");
+                } catch (RuntimeException e) {
+                    System.out.println(e.getClass().getSimpleName() + ": " + e.getMessage());
+                } finally {
+                    for (java.io.FileInputStream in : open) {
+                        try {
+                            in.close();
+                        } catch (java.io.IOException ignored) {
+                            // closing /dev/null
+                        }
+                    }
+                }
+                boolean leftover = java.nio.file.Files.exists(java.nio.file.Path.of("/dev/shm",
+                        io.arrowshm.internal.format.StreamNames.of(name).dataSegment()));
+                System.out.println(leftover ? "segment left behind" : "nothing left behind");
                 break;
             }
             default:

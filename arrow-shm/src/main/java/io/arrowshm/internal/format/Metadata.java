@@ -91,8 +91,12 @@ public final class Metadata {
             return VERSION;
         }
         double version = bytes.getDouble(0);
-        if (version != V2_VERSION) {
-            throw layout(stream, "unsupported pyshmem metadata version: " + pythonNumber(version));
+        // pyshmem compares int(float64[0]) with 2: the float is truncated, so [2.0, 3.0) reads as v2.
+        if (!Double.isFinite(version) || (long) version != V2_VERSION) {
+            // pyshmem prints int(version): the float truncated to an integer of any size
+            String shown = Double.isFinite(version) ? new java.math.BigDecimal(version).toBigInteger().toString()
+                    : pythonNumber(version);
+            throw layout(stream, "unsupported pyshmem metadata version: " + shown);
         }
         return V2_VERSION;
     }
@@ -135,8 +139,8 @@ public final class Metadata {
             throw invalid(stream, "name", "version 3 metadata does not contain a stream name");
         }
         if (storedName != null && !storedName.equals(stream)) {
-            throw invalid(stream, "name", "metadata name mismatch: expected '" + stream + "', found '"
-                    + storedName + "'");
+            throw invalid(stream, "name", "metadata name mismatch: expected " + pythonRepr(stream) + ", found "
+                    + pythonRepr(storedName));
         }
 
         DType dtype = dtype(stream, fields);
@@ -248,12 +252,17 @@ public final class Metadata {
 
     private static void checkSize(String stream, Fields fields, long[] shape, DType dtype, long size) {
         BigInteger expected = BigInteger.valueOf(dtype.itemSize());
-        for (long dim : shape) {
-            expected = expected.multiply(fields.unsigned(dim));
+        for (int i = 0; i < shape.length; i++) {
+            expected = expected.multiply(fields.exactShape(i, shape[i]));
         }
-        if (!expected.equals(fields.unsigned(size))) {
+        BigInteger declared = fields.exactSize(size);
+        if (!expected.equals(declared)) {
             throw invalid(stream, "size", "metadata size does not match shape and dtype: expected " + expected
-                    + ", got " + fields.unsigned(size));
+                    + ", got " + declared);
+        }
+        if (declared.bitLength() > 62) {
+            // Valid for pyshmem, but no process can map it; refuse before anything sizes a buffer from it.
+            throw invalid(stream, "size", "metadata size " + declared + " is larger than any mapping");
         }
     }
 
@@ -271,15 +280,82 @@ public final class Metadata {
                 + stream + "\") (or `arrow-shm unlink`) and create it again";
     }
 
-    /** Python prints integral floats as {@code 2.0}; match it for version and time messages. */
-    private static String pythonNumber(double value) {
+    /**
+     * A string as Python's {@code repr} prints it: single quotes unless it holds a single quote
+     * and no double quote, backslash escapes for quotes, backslashes, tab, newline and return,
+     * and hex escapes (two, four or eight digits) for characters that are not printable.
+     */
+    static String pythonRepr(String text) {
+        char quote = text.indexOf('\'') >= 0 && text.indexOf('"') < 0 ? '"' : '\'';
+        StringBuilder out = new StringBuilder().append(quote);
+        text.codePoints().forEach(c -> {
+            if (c == quote || c == '\\') {
+                out.append('\\').appendCodePoint(c);
+            } else if (c == '\t') {
+                out.append("\\t");
+            } else if (c == '\n') {
+                out.append("\\n");
+            } else if (c == '\r') {
+                out.append("\\r");
+            } else if (printable(c)) {
+                out.appendCodePoint(c);
+            } else if (c < 0x100) {
+                out.append(String.format("\\x%02x", c));
+            } else if (c < 0x10000) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.append(String.format("\\U%08x", c));
+            }
+        });
+        return out.append(quote).toString();
+    }
+
+    /** Python's str.isprintable for one code point: not a control, format, separator (but space) or unassigned. */
+    private static boolean printable(int c) {
+        if (c == ' ') {
+            return true;
+        }
+        switch (Character.getType(c)) {
+            case Character.CONTROL:
+            case Character.FORMAT:
+            case Character.SURROGATE:
+            case Character.PRIVATE_USE:
+            case Character.UNASSIGNED:
+            case Character.LINE_SEPARATOR:
+            case Character.PARAGRAPH_SEPARATOR:
+            case Character.SPACE_SEPARATOR:
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    /**
+     * A float as Python's {@code repr} prints it ({@code 2.0}, {@code 1e+300}, {@code nan}), so
+     * that messages match pyshmem's word for word: shortest digits, positional for decimal
+     * exponents -4..15, scientific with a signed two-digit exponent otherwise.
+     */
+    static String pythonNumber(double value) {
         if (Double.isNaN(value)) {
             return "nan";
         }
         if (Double.isInfinite(value)) {
             return value > 0 ? "inf" : "-inf";
         }
-        return Double.toString(value);
+        if (value == 0) {
+            return 1 / value < 0 ? "-0.0" : "0.0";
+        }
+        java.math.BigDecimal decimal = new java.math.BigDecimal(Double.toString(Math.abs(value))).stripTrailingZeros();
+        String digits = decimal.unscaledValue().toString();
+        int exponent = digits.length() - 1 - decimal.scale();
+        String sign = value < 0 ? "-" : "";
+        if (exponent >= -4 && exponent < 16) {
+            String plain = decimal.toPlainString();
+            return sign + (plain.contains(".") ? plain : plain + ".0");
+        }
+        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + (Math.abs(exponent) < 10 ? "0" : "")
+                + Math.abs(exponent);
     }
 
     /** Field access over one layout; v3 reads typed little-endian slots, v2 reads float64 slots. */
@@ -302,6 +378,12 @@ public final class Metadata {
 
         abstract BigInteger unsigned(long value);
 
+        /** Dimension {@code index} as pyshmem's integer (unbounded), given its long reading. */
+        abstract BigInteger exactShape(int index, long dim);
+
+        /** The size as pyshmem's integer (unbounded), given its long reading. */
+        abstract BigInteger exactSize(long size);
+
         abstract long flagOrInteger(String stream, String field, int flag, int flags);
 
         abstract void checkCount(String stream);
@@ -323,27 +405,41 @@ public final class Metadata {
         long integer(String stream, String field) {
             switch (field) {
                 case "ndim":
-                    return Short.toUnsignedLong(bytes.getShort(NDIM_OFFSET));
+                    return Short.toUnsignedLong(bytes.getShort(NDIM_OFFSET)); // u16: always exact
                 case "size":
-                    return bytes.getLong(SIZE_OFFSET);
+                    return exact(stream, field, bytes.getLong(SIZE_OFFSET), true, "array(%s, dtype=uint64)");
                 case "device_index":
-                    return bytes.getInt(DEVICE_INDEX_OFFSET);
+                    return bytes.getInt(DEVICE_INDEX_OFFSET); // i32: always exact
                 case "creator_pid":
-                    return bytes.getLong(CREATOR_PID_OFFSET);
+                    return exact(stream, field, bytes.getLong(CREATOR_PID_OFFSET), false, "array(%s)");
                 case "write_sequence":
-                    return bytes.getLong(WRITE_SEQUENCE_OFFSET);
+                    return exact(stream, field, bytes.getLong(WRITE_SEQUENCE_OFFSET), false, "array(%s)");
                 case "lock_owner_pid":
-                    return bytes.getLong(LOCK_OWNER_PID_OFFSET);
+                    return exact(stream, field, bytes.getLong(LOCK_OWNER_PID_OFFSET), false, "array(%s)");
                 case "lock_depth":
-                    return Integer.toUnsignedLong(bytes.getInt(LOCK_DEPTH_OFFSET));
+                    return Integer.toUnsignedLong(bytes.getInt(LOCK_DEPTH_OFFSET)); // u32: always exact
                 default:
                     throw new IllegalArgumentException(field);
             }
         }
 
+        /**
+         * pyshmem decodes every integer field through float64 and rejects values it cannot
+         * hold exactly (above 2^53 with low bits set); Java must refuse the same headers. The
+         * message shows the value as NumPy's repr does ({@code reprFormat}: a 0-d array for
+         * header fields, a scalar for shape entries).
+         */
+        private static long exact(String stream, String field, long value, boolean unsigned, String reprFormat) {
+            BigInteger whole = unsigned ? new BigInteger(Long.toUnsignedString(value)) : BigInteger.valueOf(value);
+            if (new java.math.BigDecimal(whole).compareTo(new java.math.BigDecimal(whole.doubleValue())) != 0) {
+                throw invalid(stream, field, "invalid " + field + " in metadata: " + String.format(reprFormat, whole));
+            }
+            return value;
+        }
+
         @Override
         long shape(String stream, int index) {
-            return bytes.getLong(SHAPE_OFFSET + 8 * index);
+            return exact(stream, "shape[" + index + "]", bytes.getLong(SHAPE_OFFSET + 8 * index), true, "np.uint64(%s)");
         }
 
         @Override
@@ -366,13 +462,23 @@ public final class Metadata {
         }
 
         @Override
+        BigInteger exactShape(int index, long dim) {
+            return unsigned(dim);
+        }
+
+        @Override
+        BigInteger exactSize(long size) {
+            return unsigned(size);
+        }
+
+        @Override
         long flagOrInteger(String stream, String field, int flag, int flags) {
             return (flags & flag) != 0 ? 1 : 0;
         }
 
         @Override
         void checkCount(String stream) {
-            // u64: never negative
+            exact(stream, "count", bytes.getLong(COUNT_OFFSET), true, "array(%s, dtype=uint64)"); // u64: never negative
         }
 
         @Override
@@ -391,9 +497,14 @@ public final class Metadata {
             return bytes.getDouble(v2Offset(index));
         }
 
+        /**
+         * pyshmem accepts any finite, integral float here (Python integers are unbounded); the
+         * value saturates at the long range, which only matters for fields that other checks
+         * (ndim, size) then reject anyway.
+         */
         private long integral(String stream, String field, double value) {
-            if (!Double.isFinite(value) || value != Math.rint(value) || Math.abs(value) >= 0x1p63) {
-                throw invalid(stream, field, "invalid " + field + " in metadata: " + pythonNumber(value));
+            if (!Double.isFinite(value) || value != Math.rint(value)) {
+                throw invalid(stream, field, "invalid " + field + " in metadata: np.float64(" + pythonNumber(value) + ")");
             }
             return (long) value;
         }
@@ -445,6 +556,16 @@ public final class Metadata {
         @Override
         BigInteger unsigned(long value) {
             return BigInteger.valueOf(value);
+        }
+
+        @Override
+        BigInteger exactShape(int index, long dim) {
+            return new java.math.BigDecimal(slot(V2_SHAPE + index)).toBigInteger();
+        }
+
+        @Override
+        BigInteger exactSize(long size) {
+            return new java.math.BigDecimal(slot(V2_SIZE)).toBigInteger();
         }
 
         @Override

@@ -88,7 +88,7 @@ class MetadataTest {
                 Arguments.of("header size", 512L, (Consumer<ByteBuffer>) b -> b.putShort(HEADER_SIZE_OFFSET, (short) 255),
                         "invalid pyshmem metadata header size"),
                 Arguments.of("no magic", 512L, (Consumer<ByteBuffer>) b -> b.put(0, new byte[8]),
-                        "unsupported pyshmem metadata version: 0.0"));
+                        "unsupported pyshmem metadata version: 0"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -129,9 +129,14 @@ class MetadataTest {
                         "unused shape entries in metadata must be zero"),
                 failure("size", "size", b -> b.putLong(SIZE_OFFSET, 25), 512,
                         "metadata size does not match shape and dtype: expected 24, got 25"),
-                failure("size overflowing 64 bits", "size", b -> b.putLong(SHAPE_OFFSET, -1L).putLong(SHAPE_OFFSET + 8, -1L),
-                        512, "metadata size does not match shape and dtype: expected "
-                                + "1361129467683753853705924477137396432900, got 24"),
+                failure("size overflowing 64 bits", "size",
+                        b -> b.putLong(SHAPE_OFFSET, Long.MIN_VALUE).putLong(SHAPE_OFFSET + 8, Long.MIN_VALUE), 512,
+                        "metadata size does not match shape and dtype: expected "
+                                + "340282366920938463463374607431768211456, got 24"),
+                failure("dim not exact in float64", "shape[0]", b -> b.putLong(SHAPE_OFFSET, -1L), 512,
+                        "invalid shape[0] in metadata: np.uint64(18446744073709551615)"),
+                failure("creator pid not exact in float64", "creator_pid", b -> b.putLong(CREATOR_PID_OFFSET, (1L << 53) + 1),
+                        512, "invalid creator_pid in metadata: array(9007199254740993)"),
                 failure("gpu without device", "device_index", b -> b.putInt(FLAGS_OFFSET, 0x0F), 512,
                         "GPU metadata requires a non-negative device index"),
                 failure("cpu with device", "device_index", b -> b.putInt(DEVICE_INDEX_OFFSET, 0), 512,

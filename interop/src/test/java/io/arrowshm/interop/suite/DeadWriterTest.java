@@ -9,7 +9,6 @@ import io.arrowshm.DType;
 import io.arrowshm.InconsistentStreamException;
 import io.arrowshm.OpenOptions;
 import io.arrowshm.SharedMemory;
-import io.arrowshm.StreamTimeoutException;
 import io.arrowshm.interop.suite.Payloads.Kind;
 import io.arrowshm.internal.format.MetadataLayout;
 import io.arrowshm.testing.JavaPeer;
@@ -102,11 +101,13 @@ class DeadWriterTest {
 
     /**
      * Spec §3.2 hazard: a pyshmem writer that finds a dead writer's odd sequence (no reader has
-     * marked it invalid yet) inverts the parity, so readers then wait on an "odd" idle stream.
-     * A Java write, which steps over an abandoned odd sequence, puts it right.
+     * marked it invalid yet) inverts the parity, so pyshmem readers then wait on an "odd" idle
+     * stream until they time out. A Java reader sees an odd sequence whose lock is free, so it
+     * reports the stream inconsistent and marks it invalid, which pyshmem readers then report
+     * too; a Java write puts it right.
      */
     @Test
-    @DisplayName("unnoticed dead Java writer: a pyshmem write leaves the parity inverted (spec §3.2 hazard), a Java write repairs")
+    @DisplayName("unnoticed dead Java writer: a pyshmem write inverts the parity (spec §3.2 hazard); a Java reader exposes it, a Java write repairs")
     void pyshmemWriteAfterAnUnnoticedDeadJavaWriterInvertsParity() {
         String name = streams.name("hazard");
         try (SharedMemory shm = SharedMemory.create(name, DTYPE, SHAPE)) {
@@ -116,8 +117,10 @@ class DeadWriterTest {
 
             assertEquals(1, shm.writeSequence() & 1, "odd while nobody writes");
             assertEquals(0, ShmFiles.metadataBytes(name).getLong(MetadataLayout.LOCK_OWNER_PID_OFFSET));
-            assertThrows(StreamTimeoutException.class, () -> shm.read(Duration.ofMillis(200)).close());
             py.fails("TimeoutError", "read", name, 0.2);
+            assertThrows(InconsistentStreamException.class, () -> shm.read(Duration.ofSeconds(10)).close());
+            assertTrue(shm.writeSequence() < 0, "the Java reader marked it invalid");
+            py.fails("InconsistentStreamError", "read", name, 0.2);
 
             shm.write(expected(3));
             assertRepaired(name, shm, 3, 3);
