@@ -5,6 +5,7 @@ import io.arrowshm.internal.format.StreamDescriptor;
 import io.arrowshm.internal.format.StreamNames;
 import io.arrowshm.internal.posix.FaultBarrier;
 import io.arrowshm.internal.posix.Futex;
+import io.arrowshm.internal.posix.HugePages;
 import io.arrowshm.internal.posix.LockFile;
 import io.arrowshm.internal.posix.Mapping;
 import io.arrowshm.internal.posix.Processes;
@@ -1064,6 +1065,7 @@ public final class SharedMemory implements AutoCloseable {
         try {
             ArrowBuf copy = allocator.buffer(size());
             copy.capacity(size()); // allocators round up; the copy is exactly one payload
+            HugePages.advise(copy.memoryAddress(), size());
             try {
                 readStable(copy, deadline, sample);
                 return copy;

@@ -36,6 +36,9 @@ public final class LibC {
 
     public static final int SEEK_END = 2;
 
+    /** {@code madvise} advice: back the range with transparent huge pages where the kernel allows. */
+    public static final int MADV_HUGEPAGE = 14;
+
     public static final int LOCK_EX = 2;
     public static final int LOCK_NB = 4;
     public static final int LOCK_UN = 8;
@@ -71,6 +74,9 @@ public final class LibC {
             throws LastErrorException;
 
     public static native int munmap(long address, long length) throws LastErrorException;
+
+    /** Returns 0, or -1 with errno set (not raised: advice is optional). */
+    public static native int madvise(long address, long length, int advice);
 
     public static native int flock(int fd, int operation) throws LastErrorException;
 
