@@ -37,12 +37,13 @@ public final class PrivateShm {
     }
 
     /**
-     * Runs {@code lines} in a private /dev/shm and returns what they printed (Arrow's SLF4J
-     * notices left out), failing the test unless the script succeeds.
+     * Runs {@code lines} in a private /dev/shm and returns what they printed on stdout,
+     * failing the test unless the script succeeds.
      */
     public static List<String> run(List<String> lines) throws IOException, InterruptedException {
         Path locks = java.nio.file.Files.createTempDirectory("arrow-shm-private-locks");
-        ProcessBuilder builder = new ProcessBuilder(command(lines)).redirectErrorStream(true);
+        // stderr goes to the test log: JVM warnings (JDK 24+) and SLF4J notices are not data.
+        ProcessBuilder builder = new ProcessBuilder(command(lines)).redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().put("PYSHMEM_LOCK_DIR", locks.toString()); // keep its locks apart too
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -57,7 +58,7 @@ public final class PrivateShm {
             }
         }
         java.nio.file.Files.deleteIfExists(locks);
-        return output.lines().filter(line -> !line.startsWith("SLF4J")).toList();
+        return output.lines().toList();
     }
 
     /** A shell line running {@link JavaPeer} with this JVM's class path. */
