@@ -242,10 +242,21 @@ public final class SharedMemory implements AutoCloseable {
                 }
             }
         }
-        if (uses.close() && waiter.notifying()) {
-            Futex.wakeAll(words.futexAddress()); // blocked readers of this handle see the close
+        // Hold a use across the wake: closing with nothing else in flight unmaps at once, and
+        // the futex word lives in that mapping.
+        if (!uses.enter()) {
+            return; // another thread closed it meanwhile
         }
-        if (autoUnlink && owner) {
+        boolean closedHere;
+        try {
+            closedHere = uses.close();
+            if (closedHere && waiter.notifying()) {
+                Futex.wakeAll(words.futexAddress()); // blocked readers of this handle see the close
+            }
+        } finally {
+            uses.exit(); // the last use out unmaps
+        }
+        if (closedHere && autoUnlink && owner) {
             try {
                 Lifecycle.unlink(names, descriptor.instanceId());
             } catch (StaleStreamException alreadyReplaced) {
