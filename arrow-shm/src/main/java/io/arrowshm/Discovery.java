@@ -55,7 +55,7 @@ final class Discovery {
         for (String base : candidateBases()) {
             validatedName(base).ifPresent(names::add);
         }
-        names.sort(SharedMemory.CODE_POINT_ORDER);
+        names.sort(MultiLock.CODE_POINT_ORDER);
         return names;
     }
 

@@ -3,6 +3,7 @@ package io.arrowshm;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -18,6 +19,25 @@ public record StreamConfig(String name, long[] shape, DType dtype, Optional<Stri
     @Override
     public long[] shape() {
         return shape.clone();
+    }
+
+    /** Equal when every component is, the shape compared by content (a record alone compares arrays by identity). */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof StreamConfig o && name.equals(o.name) && Arrays.equals(shape, o.shape)
+                && dtype == o.dtype && gpuDevice.equals(o.gpuDevice) && cpuMirror == o.cpuMirror
+                && notifyEnabled == o.notifyEnabled;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, Arrays.hashCode(shape), dtype, gpuDevice, cpuMirror, notifyEnabled);
+    }
+
+    @Override
+    public String toString() {
+        return "StreamConfig[" + name + ", " + dtype.numpyName() + Arrays.toString(shape)
+                + gpuDevice.map(d -> ", " + d).orElse("") + (notifyEnabled ? ", notify" : "") + "]";
     }
 
     /** The same keys and values as pyshmem's {@code to_config()} (shape as a list, dtype as its NumPy name). */

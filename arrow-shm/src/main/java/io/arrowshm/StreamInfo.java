@@ -1,6 +1,7 @@
 package io.arrowshm;
 
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -22,6 +23,22 @@ public record StreamInfo(String name, long[] shape, DType dtype, long size, bool
     @Override
     public long[] shape() {
         return shape.clone();
+    }
+
+    /** Equal when every component is, the shape compared by content (a record alone compares arrays by identity). */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof StreamInfo o && name.equals(o.name) && Arrays.equals(shape, o.shape)
+                && dtype == o.dtype && size == o.size && gpuEnabled == o.gpuEnabled && gpuDevice.equals(o.gpuDevice)
+                && cpuMirror == o.cpuMirror && notifyEnabled == o.notifyEnabled && instanceId.equals(o.instanceId)
+                && creatorPid == o.creatorPid && creatorAlive == o.creatorAlive && count == o.count
+                && writeSequence == o.writeSequence && Double.compare(writeTime, o.writeTime) == 0
+                && metadataVersion == o.metadataVersion;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, Arrays.hashCode(shape), dtype, size, gpuDevice, instanceId, count, writeSequence);
     }
 
     @Override

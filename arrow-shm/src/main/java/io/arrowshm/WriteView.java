@@ -1,5 +1,6 @@
 package io.arrowshm;
 
+import io.arrowshm.internal.stream.StreamWriter;
 import org.apache.arrow.memory.ArrowBuf;
 
 /**
@@ -7,7 +8,8 @@ import org.apache.arrow.memory.ArrowBuf;
  * it. Closing without publishing, or leaving the block by an exception, aborts the write:
  * the stream is marked invalid (readers raise {@link InconsistentStreamException}) until the
  * next complete write, so no reader ever sees a partial frame. Use it from one thread, in
- * try-with-resources; it holds the write lock until closed.
+ * try-with-resources; it holds the write lock until closed. While it is open, other writes
+ * through the same lock on this thread are refused with {@link IllegalStateException}.
  *
  * <pre>{@code
  * try (WriteView view = shm.writeView()) {
@@ -18,28 +20,24 @@ import org.apache.arrow.memory.ArrowBuf;
  * }</pre>
  */
 public final class WriteView implements AutoCloseable {
-    private final SharedMemory stream;
-    private final ArrowBuf live;
-    private final long odd;
-    private final boolean ownsLock;
+    private final String stream;
+    private final StreamWriter.Claim claim;
     private boolean stampFrameId;
     private long frameId;
     private boolean done;
 
-    WriteView(SharedMemory stream, ArrowBuf live, long odd, boolean ownsLock) {
+    WriteView(String stream, StreamWriter.Claim claim) {
         this.stream = stream;
-        this.live = live;
-        this.odd = odd;
-        this.ownsLock = ownsLock;
+        this.claim = claim;
     }
 
     /**
-     * The live payload (C order, little-endian, {@code size()} bytes). Valid until this view
-     * closes; do not close it or keep it.
+     * The live payload (C order, little-endian, {@code size()} bytes): the view's own
+     * reference, valid until this view is published or closed. Closing it is harmless.
      */
     public ArrowBuf buffer() {
         checkOpen();
-        return live;
+        return claim.buffer();
     }
 
     /** Stamps the u64 publication token that readers see with this publication. */
@@ -54,21 +52,21 @@ public final class WriteView implements AutoCloseable {
     public void publish() {
         checkOpen();
         done = true;
-        stream.finishViewWrite(odd, stampFrameId, frameId, ownsLock);
+        claim.publish(stampFrameId, frameId);
     }
 
-    /** Aborts the write unless it was published, and releases the lock it took. */
+    /** Aborts the write unless it was published, and releases the lock it took; closing twice is harmless. */
     @Override
     public void close() {
         if (!done) {
             done = true;
-            stream.abortViewWrite(ownsLock);
+            claim.abort();
         }
     }
 
     private void checkOpen() {
         if (done) {
-            throw new IllegalStateException("this write view of '" + stream.name() + "' is already published or"
+            throw new IllegalStateException("this write view of '" + stream + "' is already published or"
                     + " closed; open a new one with writeView()");
         }
     }

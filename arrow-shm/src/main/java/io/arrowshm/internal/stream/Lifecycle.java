@@ -2,6 +2,7 @@ package io.arrowshm.internal.stream;
 
 import io.arrowshm.DType;
 import io.arrowshm.InvalidMetadataException;
+import io.arrowshm.SharedMemoryException;
 import io.arrowshm.StaleStreamException;
 import io.arrowshm.StreamExistsException;
 import io.arrowshm.StreamNotFoundException;
@@ -10,6 +11,7 @@ import io.arrowshm.internal.format.MetadataLayout;
 import io.arrowshm.internal.format.StreamDescriptor;
 import io.arrowshm.internal.format.StreamNames;
 import io.arrowshm.internal.posix.LockFile;
+import io.arrowshm.internal.posix.FaultBarrier;
 import io.arrowshm.internal.posix.Mapping;
 import io.arrowshm.internal.posix.Processes;
 import io.arrowshm.internal.posix.SegmentExistsException;
@@ -28,6 +30,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class Lifecycle {
     /** pyshmem re-validates a header that looks torn for this long before giving up (spec §5 step 3). */
     static final long VALIDATE_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** How long open() keeps retrying while the name keeps moving to new generations under it. */
+    static final long GENERATION_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private Lifecycle() {
@@ -97,6 +101,28 @@ public final class Lifecycle {
      * are re-checked on fresh copies for 50 ms, as a writer may be between two stores.
      */
     public static Attached open(StreamNames names, boolean readOnly) {
+        long deadline = System.nanoTime() + GENERATION_RETRY_NANOS;
+        while (true) {
+            Attached attached = openOnce(names, readOnly);
+            byte[] id = attached.descriptor().instanceId();
+            if (id == null || Arrays.equals(id, currentInstanceId(names))) {
+                return attached;
+            }
+            // The name moved to a newer generation while we mapped: the data segment we mapped may be
+            // the new one. The metadata still being ours afterwards proves it was not, since a
+            // generation's segments are created and removed under the name's lock.
+            attached.metadata().close();
+            attached.payload().close();
+            attached.lock().releaseReference();
+            if (System.nanoTime() - deadline >= 0) {
+                throw new SharedMemoryException("stream '" + names.name() + "' was replaced by new generations"
+                        + " faster than it could be opened; try again");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static Attached openOnce(StreamNames names, boolean readOnly) {
         String name = names.name();
         Mapping metadata = Segments.open(names.metaSegment(), !readOnly);
         if (metadata == null) {
@@ -147,7 +173,13 @@ public final class Lifecycle {
         int length = (int) Math.min(metadata.length(), MetadataLayout.TOTAL_LENGTH);
         byte[] copy = new byte[length];
         if (length > 0) {
-            metadata.byteBuffer(0, length).get(0, copy);
+            try {
+                metadata.byteBuffer(0, length).get(0, copy);
+                FaultBarrier.deliverPending();
+            } catch (InternalError e) {
+                throw new SharedMemoryException("a metadata segment is no longer backed (truncated by another"
+                        + " process while it was read); unlink and recreate the stream", e);
+            }
         }
         return copy;
     }

@@ -1,43 +1,39 @@
 package io.arrowshm.internal.stream;
 
-import java.lang.invoke.VarHandle;
-
 /**
- * pyshmem's publication protocol on {@code write_sequence} (spec §3.2, §3.5): even is a
- * stable generation, odd a write in progress, negative an invalid payload.
+ * The writer's half of pyshmem's publication protocol on {@code write_sequence} (spec §3.2,
+ * §3.5): even is a stable generation, odd a write in progress, negative an invalid payload.
  *
- * <p>Writer methods require the caller to hold the stream's write lock: only the holder
- * stores the sequence, so it reads its own value back with a plain load.
+ * <p>Every method requires the caller to hold the stream's write lock: only the holder
+ * stores the sequence, so it reads its own value back with a plain load. Store order, which
+ * the unit tests pin down: the odd store, a store-store fence, the payload, then time, frame
+ * id and count, then the releasing even store.
  */
-public final class Seqlock {
+public final class SeqlockWriter {
     private final HeaderWords words;
 
-    public Seqlock(HeaderWords words) {
+    public SeqlockWriter(HeaderWords words) {
         this.words = words;
-    }
-
-    /** Whether {@code sequence} names a complete, valid publication. */
-    public static boolean stable(long sequence) {
-        return sequence >= 0 && (sequence & 1) == 0;
-    }
-
-    /** The current sequence with acquire semantics. */
-    public long sequence() {
-        return words.sequenceAcquire();
     }
 
     /**
      * Opens a write: stores an odd value strictly above anything seen. From a negative value
-     * (failed or dead write) that is a fresh generation above it; from an odd value found
-     * while holding the lock (a writer died before anyone noticed) it skips past it, so the
-     * stream cannot end up parity-inverted (spec §3.2 "Hazard").
+     * (failed or dead write) that is a fresh generation above it.
      *
      * @return the odd value stored
+     * @throws IllegalStateException when a write is already open under this lock: a thread that
+     *     holds the lock sees an odd sequence only while its own write view is open, because
+     *     taking the lock marked any dead writer's odd sequence invalid
+     *     ({@link #invalidateIfAbandoned})
      */
-    public long beginWrite() {
+    public long beginWrite(String stream) {
         long current = words.sequencePlain();
+        if (current > 0 && (current & 1) != 0) {
+            throw new IllegalStateException("cannot write to '" + stream + "' while a write view of it is open on"
+                    + " this thread; publish or close the WriteView first");
+        }
         long magnitude = current < 0 ? (current == Long.MIN_VALUE ? Long.MAX_VALUE - 2 : -current) : current;
-        long odd = (magnitude & 1) != 0 ? magnitude + 2 : magnitude + 1;
+        long odd = (magnitude & 1) != 0 ? magnitude + 2 : magnitude + 1; // -odd (a dead write) steps over it
         words.sequenceBeginWrite(odd);
         return odd;
     }
@@ -61,20 +57,11 @@ public final class Seqlock {
     }
 
     /**
-     * Reader side: whether the generation {@code start} still holds after a payload copy.
-     * The fence keeps the copy's plain loads before the re-load of the sequence.
-     */
-    public boolean validate(long start) {
-        VarHandle.loadLoadFence();
-        return words.sequenceAcquire() == start;
-    }
-
-    /**
      * Called by whoever has just taken the write lock (depth 1): an odd sequence now can
      * only be a write whose process died holding the lock, since a live writer keeps the lock
      * until its even store. It is marked invalid at once, so that neither a later lock user
      * (who resets lock_owner_pid, erasing the dead writer's PID) nor a pyshmem writer (which
-     * would invert the parity) can hide it from readers.
+     * would invert the parity, spec §3.2 "Hazard") can hide it from readers.
      *
      * @return whether an abandoned write was found
      */
