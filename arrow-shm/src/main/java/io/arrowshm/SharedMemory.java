@@ -740,6 +740,26 @@ public final class SharedMemory implements AutoCloseable {
         return this.reader.zeroCopy(reader, Arguments.deadline(timeout), parts.cursor());
     }
 
+    /**
+     * Checks that the payload is still fully backed: another process may have truncated the
+     * segment. Java reads and writes through this handle turn such a fault into
+     * {@link SharedMemoryException} by themselves; native code given the mapping's address
+     * (ND4J, a CUDA copy) cannot, and takes the JVM down with SIGBUS. Check right before
+     * handing the address over; a truncation after the check cannot be caught there.
+     *
+     * <pre>{@code
+     * try (ArrowBuf view = shm.buffer()) {
+     *     shm.checkBacked();
+     *     nativeLibrary.process(view.memoryAddress(), view.capacity());
+     * }
+     * }</pre>
+     *
+     * @throws SharedMemoryException when the segment was truncated below the payload's size
+     */
+    public void checkBacked() {
+        reader.checkBacked();
+    }
+
     private ArrowBuf readNewUntil(long deadline) {
         reader.awaitCount(count(), deadline, "a new write");
         return reader.copy(parts.readAllocator(), deadline, parts.cursor(), null);

@@ -62,6 +62,12 @@ public final class Nd4jStreams {
      * live.muli(2);   // every process attached to shm sees the doubled values
      * }</pre>
      *
+     * <p>libnd4j's native code cannot survive a fault on unbacked memory: a segment truncated
+     * by another process while ND4J computes on the view takes the JVM down with SIGBUS. The
+     * view's creation and every {@link #readZeroCopy} run check first
+     * ({@link SharedMemory#checkBacked()}) and raise {@code SharedMemoryException} instead;
+     * a truncation during an ND4J call itself cannot be caught.
+     *
      * @throws UnsupportedOperationException for complex streams, and for an ND4J backend that
      *         copies foreign memory instead of wrapping it (views need a CPU backend)
      * @throws ReadOnlyStreamException for a read-only handle, whose memory ND4J must not write
@@ -76,6 +82,7 @@ public final class Nd4jStreams {
         }
         ArrowBuf lease = shm.buffer();
         try {
+            shm.checkBacked(); // libnd4j cannot survive a SIGBUS: refuse a truncated segment up front
             long address = lease.memoryAddress();
             long[] shape = shm.shape();
             DataBuffer buffer = MappedDataBuffers.wrap(address, type, shm.size() / shm.dtype().itemSize());
@@ -156,7 +163,10 @@ public final class Nd4jStreams {
     public static <R> R readZeroCopy(SharedMemory shm, INDArray view, Function<INDArray, R> reader) {
         requireViewOf(shm, view);
         try {
-            return shm.readZeroCopy(payload -> reader.apply(view));
+            return shm.readZeroCopy(payload -> {
+                shm.checkBacked(); // each run hands the mapping to native code again
+                return reader.apply(view);
+            });
         } finally {
             Reference.reachabilityFence(view);
         }

@@ -13,6 +13,26 @@ public final class Nd4jPeer {
     private Nd4jPeer() {
     }
 
+    private static String outcome(java.util.function.Supplier<Object> call) {
+        try {
+            call.get();
+            return "returned";
+        } catch (RuntimeException e) {
+            return e.getClass().getSimpleName();
+        }
+    }
+
+    private static void truncateData(String name) {
+        java.nio.file.Path data = java.nio.file.Path.of("/dev/shm", io.arrowshm.internal.format.StreamNames.of(name)
+                .dataSegment());
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(data,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            channel.truncate(0);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static void main(String[] args) {
         String command = args[0];
         String name = args[1];
@@ -43,6 +63,17 @@ public final class Nd4jPeer {
                     }
                 }
                 System.out.println("ok " + view.getDouble(0, 0) + " " + total);
+                break;
+            }
+            case "truncated-view": { // NAME: truncates the data segment, then asks ND4J to use the mapping
+                try (SharedMemory shm = SharedMemory.open(name)) {
+                    INDArray view = Nd4jStreams.view(shm);
+                    truncateData(name);
+                    System.out.println(outcome(() -> Nd4jStreams.readZeroCopy(shm, view, v -> v.sumNumber())));
+                    System.out.println(outcome(() -> Nd4jStreams.view(shm)));
+                    System.out.println(outcome(() -> Nd4jStreams.readZeroCopy(shm, v -> v.sumNumber())));
+                    System.out.println("alive");
+                }
                 break;
             }
             default:

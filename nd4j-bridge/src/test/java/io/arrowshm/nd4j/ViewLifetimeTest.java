@@ -102,6 +102,19 @@ class ViewLifetimeTest {
         assertThrows(StreamNotFoundException.class, () -> SharedMemory.open(name), "the child unlinked the stream");
     }
 
+    @Test
+    void aSegmentTruncatedByAnotherProcessIsRefusedBeforeNd4jTouchesIt() {
+        // libnd4j takes SIGBUS on unbacked pages and aborts the JVM, so the child JVM is the
+        // test subject: it must survive and report the library's exception for each call.
+        try (SharedMemory shm = SharedMemory.create(name, DType.FLOAT32, 64, 64)) {
+            Nd4jStreams.write(shm, Nd4j.ones(DataType.FLOAT, 64, 64));
+        }
+        try (PeerProcess child = PeerProcess.java(Nd4jPeer.class, "truncated-view", name)) {
+            assertEquals(List.of("SharedMemoryException", "SharedMemoryException", "SharedMemoryException", "alive"),
+                    child.finish(PEER_TIMEOUT));
+        }
+    }
+
     private boolean awaitUnmapped() {
         long deadline = System.nanoTime() + GC_PATIENCE.toNanos();
         while (ProcMaps.mapsPayloadOf(name)) {

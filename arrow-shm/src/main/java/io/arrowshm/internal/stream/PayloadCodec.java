@@ -148,6 +148,16 @@ public final class PayloadCodec {
         }
     }
 
+    /**
+     * Loads the payload's last byte. A segment truncated below the payload's size has lost its
+     * last page, so this faults (an {@link InternalError}, made synchronous by the caller's
+     * fault barrier) exactly when part of the payload is no longer backed.
+     */
+    public byte probeLastByte() {
+        ByteBuffer last = bytes[bytes.length - 1];
+        return last.get(last.capacity() - 1);
+    }
+
     // ------------------------------------------------------------------ out of the payload
 
     public void copyOut(byte[] target) {

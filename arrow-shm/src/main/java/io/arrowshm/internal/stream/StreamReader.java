@@ -131,6 +131,22 @@ public final class StreamReader {
         }
     }
 
+    /**
+     * Throws {@code SharedMemoryException} when the payload is no longer fully backed (its
+     * segment was truncated by another process), before native code is handed its address.
+     */
+    public void checkBacked() {
+        guard.enter("check the mapping of");
+        try {
+            codec.probeLastByte();
+            FaultBarrier.deliverPending();
+        } catch (InternalError e) {
+            throw guard.fault(e, "use");
+        } finally {
+            guard.exit();
+        }
+    }
+
     /** Waits for a stable publication numbered above {@code after}; returns its count. */
     public long awaitCount(long after, long deadline, String what) {
         guard.enter("wait on");
