@@ -57,8 +57,6 @@ public abstract class HeaderWords {
 
     public abstract long lockOwnerPid();
 
-    public abstract long lockDepth();
-
     /** Stores owner then depth: two plain stores, in pyshmem's order. */
     public abstract void lockOwner(long pid, int depth);
 
@@ -128,11 +126,6 @@ public abstract class HeaderWords {
         @Override
         public long lockOwnerPid() {
             return (long) LONGS.getOpaque(bytes, MetadataLayout.LOCK_OWNER_PID_OFFSET);
-        }
-
-        @Override
-        public long lockDepth() {
-            return Integer.toUnsignedLong((int) INTS.getOpaque(bytes, MetadataLayout.LOCK_DEPTH_OFFSET));
         }
 
         @Override
@@ -215,11 +208,6 @@ public abstract class HeaderWords {
         @Override
         public long lockOwnerPid() {
             return (long) (double) DOUBLES.getOpaque(bytes, at(MetadataLayout.V2_LOCK_OWNER_PID));
-        }
-
-        @Override
-        public long lockDepth() {
-            return (long) (double) DOUBLES.getOpaque(bytes, at(MetadataLayout.V2_LOCK_DEPTH));
         }
 
         @Override

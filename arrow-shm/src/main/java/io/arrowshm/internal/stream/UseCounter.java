@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * running operation: {@link #close} marks the handle closed, and the release action runs
  * exactly once, when the handle is closed and the last operation has left.
  */
-public final class UseCounter {
+final class UseCounter {
     private static final long CLOSED = 1L << 62;
     private static final long RELEASED = 1L << 61;
     private static final long COUNT_MASK = RELEASED - 1;
@@ -54,11 +54,6 @@ public final class UseCounter {
 
     public boolean closed() {
         return (state.get() & CLOSED) != 0;
-    }
-
-    /** Operations in flight right now. */
-    public long inFlight() {
-        return state.get() & COUNT_MASK;
     }
 
     private void releaseOnce() {

@@ -93,11 +93,6 @@ final class RecordingHeaderWords extends HeaderWords {
     }
 
     @Override
-    public long lockDepth() {
-        return depth;
-    }
-
-    @Override
     public void lockOwner(long pid, int newDepth) {
         log.add("lock_owner store " + pid + " depth " + newDepth);
         ownerPid = pid;
