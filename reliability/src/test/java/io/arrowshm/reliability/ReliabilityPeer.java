@@ -76,8 +76,8 @@ public final class ReliabilityPeer {
                     warm.write(new byte[16]);
                     warm.unlink();
                 }
-                for (String preload : List.of("io.arrowshm.internal.posix.ShmIoException",
-                        "io.arrowshm.internal.posix.ShmSpaceException", "io.arrowshm.internal.posix.SegmentExistsException",
+                for (String preload : List.of("io.arrowshm.SharedMemoryIoException",
+                        "io.arrowshm.SharedMemoryFullException", "io.arrowshm.internal.posix.SegmentExistsException",
                         "io.arrowshm.StreamExistsException", "io.arrowshm.StreamNotFoundException")) {
                     try {
                         Class.forName(preload);

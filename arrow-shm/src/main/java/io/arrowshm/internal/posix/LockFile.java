@@ -1,6 +1,7 @@
 package io.arrowshm.internal.posix;
 
 import com.sun.jna.LastErrorException;
+import io.arrowshm.SharedMemoryIoException;
 import io.arrowshm.StreamTimeoutException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -92,7 +93,7 @@ public final class LockFile {
                     return;
                 } catch (LastErrorException e) {
                     if (e.getErrorCode() != LibC.EINTR) {
-                        throw new ShmIoException("lock", path, e.getErrorCode());
+                        throw new SharedMemoryIoException("lock", path, e.getErrorCode());
                     }
                 }
             }
@@ -152,7 +153,7 @@ public final class LockFile {
                 LibC.flock(fd, LibC.LOCK_UN);
             }
         } catch (LastErrorException e) {
-            throw new ShmIoException("unlock", path, e.getErrorCode());
+            throw new SharedMemoryIoException("unlock", path, e.getErrorCode());
         } finally {
             mutex.unlock();
         }
@@ -166,7 +167,7 @@ public final class LockFile {
             if (e.getErrorCode() == LibC.EAGAIN || e.getErrorCode() == LibC.EINTR) {
                 return false;
             }
-            throw new ShmIoException("lock", path, e.getErrorCode());
+            throw new SharedMemoryIoException("lock", path, e.getErrorCode());
         }
     }
 
@@ -184,7 +185,7 @@ public final class LockFile {
         try {
             return LibC.open(path.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_APPEND | LibC.O_CLOEXEC, 0666);
         } catch (LastErrorException e) {
-            throw new ShmIoException("open lock file", path.toString(), e.getErrorCode());
+            throw new SharedMemoryIoException("open lock file", path.toString(), e.getErrorCode());
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.arrowshm.internal.posix;
 
 import com.sun.jna.LastErrorException;
+import io.arrowshm.SharedMemoryFullException;
+import io.arrowshm.SharedMemoryIoException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,7 +38,7 @@ public final class Segments {
      * store), and maps it read-write.
      *
      * @throws SegmentExistsException when the name is taken
-     * @throws ShmSpaceException when /dev/shm cannot hold {@code size} bytes
+     * @throws SharedMemoryFullException when /dev/shm cannot hold {@code size} bytes
      */
     public static Mapping create(String segment, long size) {
         String file = path(segment).toString();
@@ -118,10 +120,10 @@ public final class Segments {
             return;
         }
         if (error == LibC.ENOSPC) {
-            throw new ShmSpaceException(file, size);
+            throw new SharedMemoryFullException(file, size);
         }
         if (error != LibC.EOPNOTSUPP) {
-            throw new ShmIoException("reserve " + size + " bytes for", file, error);
+            throw new SharedMemoryIoException("reserve " + size + " bytes for", file, error);
         }
         try {
             LibC.ftruncate(fd, size);
@@ -148,7 +150,7 @@ public final class Segments {
         }
     }
 
-    private static ShmIoException failure(String action, String file, LastErrorException e) {
-        return new ShmIoException(action, file, e.getErrorCode());
+    private static SharedMemoryIoException failure(String action, String file, LastErrorException e) {
+        return new SharedMemoryIoException(action, file, e.getErrorCode());
     }
 }
