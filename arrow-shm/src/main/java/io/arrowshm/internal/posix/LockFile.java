@@ -24,9 +24,9 @@ import java.nio.file.Path;
  * thread holding that mutex.
  *
  * <p>The file can be deleted or replaced behind our back (a /tmp cleaner, an old pyshmem's
- * unlink). Before each acquisition, and again once the {@code flock} is held, the path must
- * still name our file, or we move to the file it names now (as pyshmem does with
- * {@code st_nlink}). Moving is done carefully, because a process may still be about to
+ * unlink). Before each acquisition the file must still have a link ({@code fstat}, as
+ * pyshmem checks {@code st_nlink}), and once the {@code flock} is held the path must still
+ * name it ({@code lstat}); otherwise we move to the file the path names now. Moving is done carefully, because a process may still be about to
  * write under the old file: the old descriptor is kept and taken first, before the new one,
  * for {@link #RETIRED_GRACE_NANOS}, so that such a straggler and we still exclude each other.
  *
@@ -174,7 +174,7 @@ public final class LockFile {
     /** Depth 0 → 1: every retired file still in its grace, oldest first, then the current one. */
     private void acquireFiles(long deadline, String stream) {
         while (true) {
-            if (!LockFiles.stillNamed(path, current)) {
+            if (!LockFiles.linked(current, path)) { // pyshmem's check: one fstat, no path lookup
                 moveToCurrentFile();
             }
             dropExpiredRetired();
@@ -188,7 +188,7 @@ public final class LockFile {
                 releaseRetired();
                 throw e;
             }
-            if (LockFiles.stillNamed(path, current)) {
+            if (LockFiles.stillNamed(path, current)) { // deleted, replaced or renamed away meanwhile?
                 return;
             }
             releaseFiles(); // deleted or replaced while we waited: that lock excludes nobody new

@@ -66,6 +66,15 @@ final class LockFiles {
         }
     }
 
+    /** Whether the open file still has a name ({@code st_nlink > 0}); a deleted one excludes nobody new. */
+    static boolean linked(Opened file, String path) {
+        try {
+            return FileStat.ofDescriptor(file.fd()).linkCount() > 0;
+        } catch (LastErrorException e) {
+            throw new SharedMemoryIoException("inspect lock file", path, e.getErrorCode());
+        }
+    }
+
     /** Whether {@code path} still names {@code file} (not following links): false once deleted or replaced. */
     static boolean stillNamed(String path, Opened file) {
         try {
