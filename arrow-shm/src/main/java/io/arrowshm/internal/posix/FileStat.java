@@ -56,6 +56,8 @@ public final class FileStat {
     /** {@code struct stat} at 0, then room for a NUL-terminated path. */
     private final Memory buffer = new Memory(SIZE + PATH_MAX);
     private final long address = Pointer.nativeValue(buffer);
+    /** The path whose bytes follow the struct in {@link #buffer} (compared by identity). */
+    private String encodedPath;
 
     private FileStat() {
     }
@@ -82,12 +84,15 @@ public final class FileStat {
      */
     public static FileStat ofLink(String path) {
         FileStat stat = PER_THREAD.get();
-        byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length >= PATH_MAX) {
-            throw new IllegalArgumentException("path longer than PATH_MAX: " + path);
+        if (path != stat.encodedPath) { // LockFile asks about the same String on every acquisition
+            byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length >= PATH_MAX) {
+                throw new IllegalArgumentException("path longer than PATH_MAX: " + path);
+            }
+            stat.buffer.write(SIZE, bytes, 0, bytes.length);
+            stat.buffer.setByte(SIZE + bytes.length, (byte) 0);
+            stat.encodedPath = path;
         }
-        stat.buffer.write(SIZE, bytes, 0, bytes.length);
-        stat.buffer.setByte(SIZE + bytes.length, (byte) 0);
         if (LibC.syscall(SYS_NEWFSTATAT, AT_FDCWD, stat.address + SIZE, stat.address, AT_SYMLINK_NOFOLLOW, 0, 0) != 0) {
             int errno = Native.getLastError();
             if (errno == LibC.ENOENT || errno == LibC.ENOTDIR) {
