@@ -23,7 +23,8 @@ import java.util.Optional;
  * Finding streams in /dev/shm with pyshmem's rules (spec §7.1): a candidate is a
  * {@code ps_<14 hex>} data segment whose metadata segment holds at least 512 bytes, a name
  * that hashes back to the segment, and a header that validates. Nothing else is touched, so
- * foreign files that merely look similar survive a purge.
+ * foreign files that merely look similar survive a purge, and a FIFO, link or another user's
+ * file at a segment name is skipped without being opened in a way that could block.
  */
 final class Discovery {
     /** PyTorch's CUDA IPC reference-count files: {@code cuda.shm.<id>.<pid hex>.<seq>}. */
@@ -63,7 +64,11 @@ final class Discovery {
     static List<String> purge(boolean includeCudaOrphans) {
         List<String> removed = list();
         for (String name : removed) {
-            Lifecycle.unlink(StreamNames.of(name), null);
+            try {
+                Lifecycle.unlink(StreamNames.of(name), null);
+            } catch (UntrustedFileException foreign) {
+                // the stream's own files are gone; a stranger's file at one of its names is left alone
+            }
         }
         if (includeCudaOrphans) {
             removeCudaOrphans();

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +28,17 @@ public final class PeerProcess implements AutoCloseable {
     private final String label;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
-    private PeerProcess(List<String> command, String label) {
+    private PeerProcess(List<String> command, String label, Map<String, String> environment) {
         this.label = label;
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        // A null value removes the variable (e.g. PYSHMEM_LOCK_DIR, to test the default lock directory).
+        environment.forEach((key, value) -> {
+            if (value == null) {
+                builder.environment().remove(key);
+            } else {
+                builder.environment().put(key, value);
+            }
+        });
         try {
             this.process = builder.start();
         } catch (IOException e) {
@@ -42,6 +51,11 @@ public final class PeerProcess implements AutoCloseable {
 
     /** A child JVM running {@code main} with this JVM's class path. */
     public static PeerProcess java(Class<?> main, String... args) {
+        return java(Map.of(), main, args);
+    }
+
+    /** A child JVM running {@code main}, with these environment changes (a null value unsets). */
+    public static PeerProcess java(Map<String, String> environment, Class<?> main, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-opens=java.base/java.nio=ALL-UNNAMED",
@@ -49,14 +63,19 @@ public final class PeerProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"),
                 main.getName()));
         command.addAll(List.of(args));
-        return new PeerProcess(command, "java:" + (args.length > 0 ? args[0] : main.getSimpleName()));
+        return new PeerProcess(command, "java:" + (args.length > 0 ? args[0] : main.getSimpleName()), environment);
     }
 
     /** python3 from the project's venv running {@code src/test/python/<script>}. */
     public static PeerProcess python(String script, String... args) {
+        return python(Map.of(), script, args);
+    }
+
+    /** python3 running {@code script}, with these environment changes (a null value unsets). */
+    public static PeerProcess python(Map<String, String> environment, String script, String... args) {
         List<String> command = new ArrayList<>(List.of(Python.executable(), "-u", Python.script(script)));
         command.addAll(List.of(args));
-        return new PeerProcess(command, "python:" + (args.length > 0 ? args[0] : script));
+        return new PeerProcess(command, "python:" + (args.length > 0 ? args[0] : script), environment);
     }
 
     public long pid() {

@@ -14,6 +14,17 @@ public final class ReliabilityPeer {
     private ReliabilityPeer() {
     }
 
+    /** Prints "WHAT ok" or "WHAT ExceptionClass: message". */
+    private static void probe(String what, Runnable operation) {
+        try {
+            operation.run();
+            System.out.println(what + " ok");
+        } catch (RuntimeException e) {
+            System.out.println(what + " " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        System.out.flush();
+    }
+
     public static void main(String[] args) {
         String name = args[1];
         switch (args[0]) {
@@ -76,8 +87,8 @@ public final class ReliabilityPeer {
                     warm.write(new byte[16]);
                     warm.unlink();
                 }
-                for (String preload : List.of("io.arrowshm.internal.posix.ShmIoException",
-                        "io.arrowshm.internal.posix.ShmSpaceException", "io.arrowshm.internal.posix.SegmentExistsException",
+                for (String preload : List.of("io.arrowshm.SharedMemoryIoException",
+                        "io.arrowshm.SharedMemoryFullException", "io.arrowshm.internal.posix.SegmentExistsException",
                         "io.arrowshm.StreamExistsException", "io.arrowshm.StreamNotFoundException")) {
                     try {
                         Class.forName(preload);
@@ -110,6 +121,24 @@ public final class ReliabilityPeer {
                 boolean leftover = java.nio.file.Files.exists(java.nio.file.Path.of("/dev/shm",
                         io.arrowshm.internal.format.StreamNames.of(name).dataSegment()));
                 System.out.println(leftover ? "segment left behind" : "nothing left behind");
+                break;
+            }
+            case "probe": { // NAME: every public operation on a stream with a planted file; one line each
+                probe("open", () -> SharedMemory.open(name).close());
+                probe("open-read-only", () -> SharedMemory.open(name, OpenOptions.readOnly()).close());
+                probe("stat", () -> SharedMemory.stat(name));
+                System.out.println("list " + (SharedMemory.listStreams().contains(name) ? "listed" : "absent"));
+                probe("unlink", () -> SharedMemory.unlink(name));
+                System.out.println("done");
+                break;
+            }
+            case "create-probe": { // NAME: creates (and unlinks) a stream, printing ok or the error
+                probe("create", () -> {
+                    try (SharedMemory shm = SharedMemory.create(name, io.arrowshm.DType.UINT8, 8)) {
+                        shm.write(new byte[8]);
+                        shm.unlink();
+                    }
+                });
                 break;
             }
             default:

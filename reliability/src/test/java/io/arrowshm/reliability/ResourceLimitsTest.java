@@ -80,7 +80,7 @@ class ResourceLimitsTest {
         assertTrue(child.waitFor(60, TimeUnit.SECONDS));
         List<String> lines = output.lines().toList();
         assertEquals(0, child.exitValue(), output);
-        assertTrue(lines.get(2).matches("ShmIoException: cannot (create|open) .*Too many open files \\(errno 24\\)"),
+        assertTrue(lines.get(2).matches("SharedMemoryIoException: cannot (create|open) .*Too many open files \\(errno 24\\)"),
                 output);
         assertEquals("nothing left behind", lines.get(3), output);
     }

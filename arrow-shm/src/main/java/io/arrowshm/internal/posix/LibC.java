@@ -27,7 +27,13 @@ public final class LibC {
     public static final int O_CREAT = 0100;
     public static final int O_EXCL = 0200;
     public static final int O_APPEND = 02000;
+    /** Never block in open(2) itself (a FIFO or device planted at a segment name). */
+    public static final int O_NONBLOCK = 04000;
     public static final int O_CLOEXEC = 02000000;
+    /** Fail with ELOOP when the last path component is a symbolic link: 0400000 on x86-64, 0100000 on aarch64. */
+    public static final int O_NOFOLLOW = Platform.isIntel() ? 0400000 : 0100000;
+    /** Fail with ENOTDIR unless the path is a directory: 0200000 on x86-64, 040000 on aarch64. */
+    public static final int O_DIRECTORY = Platform.isIntel() ? 0200000 : 040000;
 
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
@@ -46,9 +52,12 @@ public final class LibC {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
+    public static final int ENXIO = 6;
     public static final int EAGAIN = 11;
     public static final int EEXIST = 17;
+    public static final int ENOTDIR = 20;
     public static final int ENOSPC = 28;
+    public static final int ELOOP = 40;
     public static final int EOPNOTSUPP = 95;
 
     public static final int FUTEX_WAIT = 0;
@@ -61,7 +70,14 @@ public final class LibC {
 
     public static native int open(String path, int flags, int mode) throws LastErrorException;
 
+    /** {@code open} relative to a directory descriptor, so a swapped directory cannot redirect it. */
+    public static native int openat(int directoryFd, String path, int flags, int mode) throws LastErrorException;
+
     public static native int close(int fd) throws LastErrorException;
+
+    public static native int mkdir(String path, int mode) throws LastErrorException;
+
+    public static native int fchmod(int fd, int mode) throws LastErrorException;
 
     public static native int ftruncate(int fd, long length) throws LastErrorException;
 
@@ -81,6 +97,9 @@ public final class LibC {
     public static native int flock(int fd, int operation) throws LastErrorException;
 
     public static native int getuid();
+
+    /** The effective uid: the owner of every file this process creates, and the one we trust. */
+    public static native int geteuid();
 
     public static native int kill(int pid, int signal) throws LastErrorException;
 

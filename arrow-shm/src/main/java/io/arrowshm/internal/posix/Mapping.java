@@ -16,12 +16,16 @@ public final class Mapping implements AutoCloseable {
     private final long address;
     private final long length;
     private final boolean writable;
+    private final long device;
+    private final long inode;
     private final AtomicBoolean unmapped = new AtomicBoolean();
 
-    Mapping(long address, long length, boolean writable) {
+    Mapping(long address, long length, boolean writable, long device, long inode) {
         this.address = address;
         this.length = length;
         this.writable = writable;
+        this.device = device;
+        this.inode = inode;
     }
 
     public long address() {
@@ -34,6 +38,16 @@ public final class Mapping implements AutoCloseable {
 
     public boolean writable() {
         return writable;
+    }
+
+    /** {@code st_dev} of the mapped file: with {@link #inode()}, which file this is (see {@link Segments#stillNames}). */
+    public long device() {
+        return device;
+    }
+
+    /** {@code st_ino} of the mapped file. */
+    public long inode() {
+        return inode;
     }
 
     /**

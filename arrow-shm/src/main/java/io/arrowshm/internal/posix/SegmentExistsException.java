@@ -1,7 +1,9 @@
 package io.arrowshm.internal.posix;
 
+import io.arrowshm.SharedMemoryIoException;
+
 /** The exclusive create of a segment found the name taken. Turned into StreamExistsException by callers. */
-public final class SegmentExistsException extends ShmIoException {
+public final class SegmentExistsException extends SharedMemoryIoException {
     private static final long serialVersionUID = 1L;
 
     public SegmentExistsException(String file) {

@@ -201,9 +201,7 @@ public final class Lifecycle {
                                 + " (use SharedMemory.unlink(\"" + names.name() + "\") to remove the new one)");
                     }
                 }
-                Segments.delete(names.dataSegment());
-                Segments.delete(names.metaSegment());
-                Segments.delete(names.gpuSegment());
+                Segments.deleteAll(names.dataSegment(), names.metaSegment(), names.gpuSegment());
             } finally {
                 lock.unlock();
             }
