@@ -24,9 +24,11 @@ import java.nio.file.Path;
  * thread holding that mutex.
  *
  * <p>The file can be deleted or replaced behind our back (a /tmp cleaner, an old pyshmem's
- * unlink). Before each acquisition the file must still have a link ({@code fstat}, as
- * pyshmem checks {@code st_nlink}), and once the {@code flock} is held the path must still
- * name it ({@code lstat}); otherwise we move to the file the path names now. Moving is done carefully, because a process may still be about to
+ * unlink). Once the {@code flock} is held, the file must still have a link ({@code fstat}'s
+ * {@code st_nlink}, the field pyshmem checks): one system call beside the lock pair, no path
+ * lookup. Otherwise we move to the file the path names now. A file renamed away while keeping
+ * its link is not noticed (nor by pyshmem); in the 0700 lock directory only this user can do
+ * that. Moving is done carefully, because a process may still be about to
  * write under the old file: the old descriptor is kept and taken first, before the new one,
  * for {@link #RETIRED_GRACE_NANOS}, so that such a straggler and we still exclude each other.
  *
@@ -174,9 +176,6 @@ public final class LockFile {
     /** Depth 0 → 1: every retired file still in its grace, oldest first, then the current one. */
     private void acquireFiles(long deadline, String stream) {
         while (true) {
-            if (!LockFiles.linked(current, path)) { // pyshmem's check: one fstat, no path lookup
-                moveToCurrentFile();
-            }
             dropExpiredRetired();
             try {
                 for (Retired old : retired) {
@@ -188,10 +187,14 @@ public final class LockFile {
                 releaseRetired();
                 throw e;
             }
-            if (LockFiles.stillNamed(path, current)) { // deleted, replaced or renamed away meanwhile?
+            if (LockFiles.linked(current, path)) {
                 return;
             }
-            releaseFiles(); // deleted or replaced while we waited: that lock excludes nobody new
+            // Deleted, or replaced by a rename over it, before or while we waited: that lock
+            // excludes nobody who opens the path now. pyshmem checks the same st_nlink, before
+            // taking the lock; checking after it also catches a deletion during our wait.
+            releaseFiles();
+            moveToCurrentFile();
         }
     }
 

@@ -75,16 +75,6 @@ final class LockFiles {
         }
     }
 
-    /** Whether {@code path} still names {@code file} (not following links): false once deleted or replaced. */
-    static boolean stillNamed(String path, Opened file) {
-        try {
-            FileStat stat = FileStat.ofLink(path);
-            return stat != null && stat.isSameFile(file.device(), file.inode());
-        } catch (LastErrorException e) {
-            throw new SharedMemoryIoException("inspect lock file", path, e.getErrorCode());
-        }
-    }
-
     static boolean tryFlock(int fd, String path) {
         try {
             LibC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB);
