@@ -104,13 +104,12 @@ public final class Lifecycle {
         long deadline = System.nanoTime() + GENERATION_RETRY_NANOS;
         while (true) {
             Attached attached = openOnce(names, readOnly);
-            byte[] id = attached.descriptor().instanceId();
-            if (id == null || Arrays.equals(id, currentInstanceId(names))) {
+            if (Segments.stillNames(names.metaSegment(), attached.metadata())) {
                 return attached;
             }
             // The name moved to a newer generation while we mapped: the data segment we mapped may be
-            // the new one. The metadata still being ours afterwards proves it was not, since a
-            // generation's segments are created and removed under the name's lock.
+            // the new one. The metadata file still being the name's afterwards proves it was not,
+            // since a generation's segments are created and removed under the name's lock.
             attached.metadata().close();
             attached.payload().close();
             attached.lock().releaseReference();
