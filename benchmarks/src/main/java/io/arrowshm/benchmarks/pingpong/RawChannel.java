@@ -41,7 +41,7 @@ final class RawChannel {
     private static final int ACK_COUNTER = 128;
     private static final int REQUEST_PAYLOAD = 4096;
     private static final int ACK_PAYLOAD = REQUEST_PAYLOAD + Endpoint.BYTES;
-    static final int SEGMENT_BYTES = ACK_PAYLOAD + Endpoint.BYTES;
+    private static final int SEGMENT_BYTES = ACK_PAYLOAD + Endpoint.BYTES;
     private static final long FUTEX_PARK_NANOS = 50_000_000L;
     private static final VarHandle COUNTER = MethodHandles.byteBufferViewVarHandle(int[].class,
             ByteOrder.nativeOrder());
