@@ -10,6 +10,10 @@ import java.nio.file.Path;
  * The python3 that interop tests run: the project's venv with pyshmem 1.4.0 (made by
  * scripts/python-env.sh, path passed by the build as {@code arrowshm.python}). Under
  * {@code CI=true} a missing interpreter fails the test; elsewhere it is skipped, saying why.
+ *
+ * <p>Not {@code io.arrowshm.tools.PythonLocator}, which programs use: a test must run the
+ * build's venv or no python at all (never whichever python3 the PATH offers), and must fail
+ * or skip through JUnit rather than quietly go without.
  */
 public final class Python {
     private Python() {

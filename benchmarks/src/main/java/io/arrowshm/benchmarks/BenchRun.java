@@ -3,7 +3,6 @@ package io.arrowshm.benchmarks;
 import io.arrowshm.benchmarks.jmh.JmhStage;
 import io.arrowshm.benchmarks.pingpong.PingPongCase;
 import io.arrowshm.benchmarks.pingpong.PingPongStage;
-import io.arrowshm.benchmarks.process.PythonFinder;
 import io.arrowshm.benchmarks.process.PythonScripts;
 import io.arrowshm.benchmarks.pyshmem.PyshmemStage;
 import io.arrowshm.benchmarks.report.Machine;
@@ -12,6 +11,7 @@ import io.arrowshm.benchmarks.report.Results;
 import io.arrowshm.benchmarks.report.RoundTrip;
 import io.arrowshm.benchmarks.report.Skipped;
 import io.arrowshm.benchmarks.report.Targets;
+import io.arrowshm.tools.PythonLocator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -40,7 +40,7 @@ public final class BenchRun {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + logs, e);
         }
-        Optional<String> python = PythonFinder.find(options.python());
+        Optional<String> python = PythonLocator.find(options.python());
         progress.accept("python: " + python.orElse("none with pyshmem 1.4.0 (Python cases are skipped)"));
         Machine machine = Machine.describe(python);
         PythonScripts scripts = PythonScripts.extractTo(logs.resolve("python"));

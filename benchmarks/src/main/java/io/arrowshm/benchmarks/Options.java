@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * The command line: {@code [--quick] [--out DIR] [--python PATH] [--only jmh,pyshmem,pingpong]}.
  *
- * @param python an explicit interpreter, or null to search (see {@code PythonFinder})
+ * @param python an explicit interpreter, or null to search (see {@code PythonLocator})
  */
 public record Options(RunMode mode, Path out, String python, Set<Stage> stages) {
     public static final Path DEFAULT_OUT = Path.of("benchmarks", "target", "results");
@@ -23,7 +23,8 @@ public record Options(RunMode mode, Path out, String python, Set<Stage> stages) 
             + "  --quick   smoke run (under 2 minutes): every case once, short; figures are rough\n"
             + "  --out     where results.json, results.md, roundtrip.png and logs/ go (default "
             + DEFAULT_OUT + ", from the working directory)\n"
-            + "  --python  python3 with pyshmem 1.4.0 (default: $ARROWSHM_PYTHON, then .venv/bin/python here or above)";
+            + "  --python  python3 with pyshmem 1.4.0 (default: $ARROWSHM_PYTHON, then .venv/bin/python here or\n"
+            + "            above, then python3)";
 
     public static Options parse(String... args) {
         RunMode mode = RunMode.FULL;

@@ -3,8 +3,8 @@ package io.arrowshm.benchmarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.arrowshm.benchmarks.process.PythonFinder;
 import io.arrowshm.benchmarks.report.Results;
+import io.arrowshm.tools.PythonLocator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +25,7 @@ class QuickModeSmokeTest {
 
         assertEquals(List.of(), BenchRun.missing(results, Catalog.javaKeys()),
                 "Java cases without a figure; reasons: " + results.skipped());
-        boolean python = PythonFinder.find(null).isPresent();
+        boolean python = PythonLocator.find(null).isPresent();
         if (python || "true".equals(System.getenv("CI"))) {
             assertEquals(List.of(), BenchRun.missing(results, Catalog.pythonKeys()),
                     "pyshmem cases without a figure; reasons: " + results.skipped());

@@ -3,6 +3,7 @@ package io.arrowshm.examples;
 import io.arrowshm.CreateOptions;
 import io.arrowshm.DType;
 import io.arrowshm.SharedMemory;
+import io.arrowshm.tools.PythonLocator;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,7 +64,7 @@ public final class LiveDemo {
                     name, java.util.Arrays.toString(shape), shm.size() / 1e6, fps, seconds);
             List<Child> children = new ArrayList<>();
             children.add(Child.start("java consumer ", javaCommand("consumer", name, Double.toString(seconds + 1))));
-            Optional<String> interpreter = withPython ? PythonFinder.find() : Optional.empty();
+            Optional<String> interpreter = withPython ? PythonLocator.find() : Optional.empty();
             if (interpreter.isPresent()) {
                 Path script = extractReader();
                 children.add(Child.start("pyshmem reader", List.of(interpreter.get(), "-u", script.toString(), name,

@@ -345,7 +345,7 @@ public final class Metadata {
         if (value == 0) {
             return 1 / value < 0 ? "-0.0" : "0.0";
         }
-        java.math.BigDecimal decimal = shortestDecimal(Math.abs(value));
+        java.math.BigDecimal decimal = io.arrowshm.tools.ShortestDigits.of(Math.abs(value));
         String digits = decimal.unscaledValue().toString();
         int exponent = digits.length() - 1 - decimal.scale();
         String sign = value < 0 ? "-" : "";
@@ -356,21 +356,6 @@ public final class Metadata {
         String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
         return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + (Math.abs(exponent) < 10 ? "0" : "")
                 + Math.abs(exponent);
-    }
-
-    /**
-     * The decimal with the fewest digits that reads back as {@code value}, the closest one when
-     * several do: Python's repr digits. JDK 17's Double.toString is not always the shortest.
-     */
-    private static java.math.BigDecimal shortestDecimal(double value) {
-        java.math.BigDecimal exact = new java.math.BigDecimal(value);
-        for (int digits = 1; digits < 17; digits++) {
-            java.math.BigDecimal candidate = exact.round(new java.math.MathContext(digits, java.math.RoundingMode.HALF_EVEN));
-            if (candidate.doubleValue() == value) {
-                return candidate.stripTrailingZeros();
-            }
-        }
-        return exact.round(new java.math.MathContext(17, java.math.RoundingMode.HALF_EVEN)).stripTrailingZeros();
     }
 
     /** Field access over one layout; v3 reads typed little-endian slots, v2 reads float64 slots. */

@@ -2,7 +2,7 @@ package io.arrowshm.benchmarks.jmh;
 
 import io.arrowshm.SharedMemory;
 import io.arrowshm.benchmarks.Shape;
-import io.arrowshm.internal.posix.LibC;
+import io.arrowshm.benchmarks.posix.BareLibC;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +19,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The uncontended cross-process write lock (flock plus the owner words); its cost does not
- * depend on the frame. Beside it, the bare {@code flock} pair through the same JNA binding:
- * the floor under the lock and so under every write.
+ * depend on the frame. Beside it, the bare {@code flock} pair through {@link BareLibC}, bound
+ * the way the core binds {@code flock}: the floor under the lock and so under every write.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -48,12 +48,12 @@ public class LockOps {
         @Setup(Level.Trial)
         public void setUp() throws IOException {
             file = Files.createTempFile("arrowshm-bench-flock", ".lock");
-            fd = LibC.open(file.toString(), LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+            fd = BareLibC.open(file.toString(), BareLibC.O_RDWR | BareLibC.O_CLOEXEC, 0);
         }
 
         @TearDown(Level.Trial)
         public void tearDown() throws IOException {
-            LibC.close(fd);
+            BareLibC.close(fd);
             Files.deleteIfExists(file);
         }
     }
@@ -66,7 +66,7 @@ public class LockOps {
 
     @Benchmark
     public void flockPair(LockFileDescriptor f) {
-        LibC.flock(f.fd, LibC.LOCK_EX);
-        LibC.flock(f.fd, LibC.LOCK_UN);
+        BareLibC.flock(f.fd, BareLibC.LOCK_EX);
+        BareLibC.flock(f.fd, BareLibC.LOCK_UN);
     }
 }

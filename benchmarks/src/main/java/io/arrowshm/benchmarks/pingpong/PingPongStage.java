@@ -10,7 +10,6 @@ import io.arrowshm.benchmarks.process.Commands;
 import io.arrowshm.benchmarks.process.PythonScripts;
 import io.arrowshm.benchmarks.report.RoundTrip;
 import io.arrowshm.benchmarks.report.Skipped;
-import io.arrowshm.internal.posix.Segments;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -124,7 +123,7 @@ public final class PingPongStage {
                 stream.unlink();
             }
             if (c.raw()) {
-                Segments.delete(base);
+                RawChannel.delete(base);
             }
         }
     }

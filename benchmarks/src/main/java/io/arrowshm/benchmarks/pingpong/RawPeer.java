@@ -14,13 +14,13 @@ public final class RawPeer {
     public static void main(String[] args) {
         boolean futex = args[2].equals("futex");
         RunMode mode = RunMode.valueOf(args[3].toUpperCase(java.util.Locale.ROOT));
-        try (RawChannel channel = RawChannel.open(args[1], futex)) {
-            if (args[0].equals("server")) {
-                Endpoint.serve(channel.server());
-            } else {
-                LatencySummary summary = RoundTripSampler.run(channel.client(), mode.pingPong());
-                System.out.println("RESULT " + new Gson().toJson(summary));
-            }
+        // The channel's mapping ends with this process.
+        RawChannel channel = RawChannel.open(args[1], futex);
+        if (args[0].equals("server")) {
+            Endpoint.serve(channel.server());
+        } else {
+            LatencySummary summary = RoundTripSampler.run(channel.client(), mode.pingPong());
+            System.out.println("RESULT " + new Gson().toJson(summary));
         }
     }
 }

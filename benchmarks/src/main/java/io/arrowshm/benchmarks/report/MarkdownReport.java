@@ -80,8 +80,8 @@ public final class MarkdownReport {
             }
         }
         line("");
-        line("Floor under `lock` and every `write`: `flock(LOCK_EX)` + `flock(LOCK_UN)` on a file through the same JNA"
-                + " binding, " + cell(run.operation("jna-flock", "lock", "97"), false) + ".");
+        line("Floor under `lock` and every `write`: `flock(LOCK_EX)` + `flock(LOCK_UN)` on a file through the same kind"
+                + " of JNA binding (direct mapping) as the library's lock, " + cell(run.operation("jna-flock", "lock", "97"), false) + ".");
         line("");
     }
 

@@ -1,5 +1,6 @@
 package io.arrowshm.cli.format;
 
+import io.arrowshm.tools.ShortestDigits;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -7,16 +8,13 @@ import java.math.RoundingMode;
 /**
  * The decimal digits NumPy prints for a float: Dragon4 in "unique" mode (the fewest digits
  * that still identify the value within its own format, so float16 0.1 prints as 0.1, not
- * 0.0999755859375), cut at a precision and rounded from the exact value past it.
+ * 0.0999755859375), cut at a precision and rounded from the exact value past it. The unique
+ * digits come from the core's {@link ShortestDigits}; the cuts are NumPy's, so they stay here.
  *
  * <p>Results are non-negative {@link BigDecimal}s without trailing zeros; callers handle the
  * sign. Only finite values are accepted.
  */
 final class ShortestDecimal {
-    private static final BigDecimal HALF = new BigDecimal("0.5");
-    /** More than enough for binary64; the search stops far earlier for binary16 and binary32. */
-    private static final int MAX_DIGITS = 17;
-
     private ShortestDecimal() {
     }
 
@@ -39,51 +37,14 @@ final class ShortestDecimal {
     }
 
     /**
-     * The shortest decimal inside the rounding interval of {@code |value|} in {@code format}
-     * (its ends included when the significand is even, as round-half-even parsing allows). Like Dragon4, at the first length where the truncated or the
-     * rounded-up candidate falls inside, it takes the one inside, or the nearer if both are
-     * (ties to the even digit); that differs from "nearest, then check" just above powers of
-     * two, where the interval is lopsided.
+     * The shortest decimal that identifies {@code |value|} within {@code format}: the core's
+     * {@link ShortestDigits}, given this format's neighbours, so float16 and float32 print their
+     * own shortest digits and float64 prints Python's repr digits.
      */
     static BigDecimal unique(double value, BinaryFloat format) {
         double magnitude = Math.abs(value);
-        if (magnitude == 0) {
-            return BigDecimal.ZERO;
-        }
-        BigDecimal exact = new BigDecimal(magnitude);
-        double below = format.nextDown(magnitude);
-        double above = format.nextUp(magnitude);
-        BigDecimal low = exact.add(new BigDecimal(below)).multiply(HALF);
-        BigDecimal high = Double.isInfinite(above)
-                ? exact.add(exact.subtract(new BigDecimal(below)).multiply(HALF))
-                : exact.add(new BigDecimal(above)).multiply(HALF);
-        boolean inclusive = format.evenSignificand(magnitude);
-        // Whether some candidate of n digits fits only grows with n, so a binary search finds the least n.
-        int lo = 1;
-        int hi = MAX_DIGITS;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (pick(exact, mid, low, high, inclusive) != null) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        BigDecimal chosen = pick(exact, lo, low, high, inclusive);
-        return strip(chosen != null ? chosen : exact.round(new MathContext(MAX_DIGITS, RoundingMode.HALF_EVEN)));
-    }
-
-    /** The {@code digits}-digit candidate Dragon4 would stop at, or null when neither fits between low and high. */
-    private static BigDecimal pick(BigDecimal exact, int digits, BigDecimal low, BigDecimal high, boolean inclusive) {
-        BigDecimal down = exact.round(new MathContext(digits, RoundingMode.DOWN));
-        BigDecimal up = exact.round(new MathContext(digits, RoundingMode.UP));
-        int edge = inclusive ? 0 : 1;
-        boolean downFits = down.compareTo(low) >= edge;
-        boolean upFits = high.compareTo(up) >= edge;
-        if (downFits && upFits) {
-            return exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
-        }
-        return downFits ? down : upFits ? up : null;
+        return ShortestDigits.of(magnitude, format.nextDown(magnitude), format.nextUp(magnitude),
+                format.evenSignificand(magnitude));
     }
 
     static BigDecimal exact(double value) {
