@@ -18,6 +18,8 @@ module io.arrowshm {
 
     exports io.arrowshm;
     exports io.arrowshm.spi;
+    // Helpers the project's own programs (cli, examples, benchmarks) share; not the stream API.
+    exports io.arrowshm.tools;
 
     uses io.arrowshm.spi.GpuSupport;
 }
