@@ -41,11 +41,19 @@ class ValueSemanticsTest {
     }
 
     @Test
+    void lockedReturnsANewScopePerAcquisition() {
+        try (SharedMemory shm = SharedMemory.create(name, DType.UINT8, 64)) {
+            try (SharedMemory.LockScope outer = shm.locked(); SharedMemory.LockScope inner = shm.locked()) {
+                assertNotSame(outer, inner, "locked() must return a new scope per acquisition");
+            }
+        }
+    }
+
+    @Test
     void closingALockScopeTwiceReleasesOneLevel() {
         try (SharedMemory shm = SharedMemory.create(name, DType.UINT8, 64)) {
             SharedMemory.LockScope outer = shm.locked();
             SharedMemory.LockScope inner = shm.locked();
-            assertNotSame(outer, inner, "locked() must return a new scope per acquisition");
             inner.close();
             inner.close(); // harmless: this scope's level is already released
             assertEquals("timeout", firstWord(pyshmemTryLock("0.3")),
