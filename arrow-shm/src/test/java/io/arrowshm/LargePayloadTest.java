@@ -39,6 +39,11 @@ class LargePayloadTest {
     }
 
     @Test
+    void aPayloadOfOneAndAHalfGibRoundTripsThroughADirectByteBuffer() {
+        scenario("large-byte-buffer", "-XX:MaxDirectMemorySize=2g");
+    }
+
+    @Test
     void aPayloadOfTwoAndAHalfGibRoundTripsThroughAnOffHeapArrowBuf() {
         scenario("large-off-heap", "-Xmx1g");
     }

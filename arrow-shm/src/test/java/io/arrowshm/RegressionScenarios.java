@@ -52,6 +52,7 @@ public final class RegressionScenarios {
             case "truncated-meta": truncatedMeta(name, arg); break;
             case "large-heap": largeHeap(name); break;
             case "large-off-heap": largeOffHeap(name); break;
+            case "large-byte-buffer": largeByteBuffer(name); break;
             default: throw new IllegalArgumentException("unknown scenario " + scenario);
         }
     }
@@ -387,8 +388,8 @@ public final class RegressionScenarios {
     private static void largeOffHeap(String name) {
         long size = 2560L << 20; // 2.5 GiB, crosses 2 GiB
         try (SharedMemory shm = SharedMemory.create(name, DType.UINT8, size);
-             BufferAllocator allocator = new RootAllocator();
-             ArrowBuf buf = allocator.buffer(size)) {
+             BufferAllocator allocator = new RootAllocator()) {
+            ArrowBuf buf = allocator.buffer(size);
             for (long i = 0; i < size / 8; i++) {
                 buf.setLong(i * 8, word(i));
             }
@@ -404,6 +405,35 @@ public final class RegressionScenarios {
             }
             long twoGib = 1L << 31;
             check(shm.readZeroCopy(view -> view.getLong(twoGib)) == word(twoGib / 8), "readZeroCopy at 2 GiB");
+            buf.close(); // before read() allocates its own 2.5 GiB
+            try (ArrowBuf copy = shm.read(allocator)) {
+                check(copy.capacity() == size, "read() capacity " + copy.capacity());
+                for (long i : new long[] {0, (1L << 30) / 8, twoGib / 8 - 1, twoGib / 8, twoGib / 8 + 1, size / 8 - 1}) {
+                    check(copy.getLong(i * 8) == word(i), "read() word at byte " + (i * 8));
+                }
+            }
+        }
+    }
+
+    private static void largeByteBuffer(String name) {
+        int size = 1536 << 20; // 1.5 GiB through a direct ByteBuffer, crosses 1 GiB
+        try (SharedMemory shm = SharedMemory.create(name, DType.UINT8, size)) {
+            ByteBuffer bytes = ByteBuffer.allocateDirect(size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < size / 8; i++) {
+                bytes.putLong(i * 8, word(i));
+            }
+            shm.write(bytes);
+            check(shm.count() == 1, "count after the write: " + shm.count());
+            check(bytes.position() == 0, "write moved the position");
+            for (int i = 0; i < size / 8; i++) {
+                bytes.putLong(i * 8, 0);
+            }
+            shm.readInto(bytes);
+            for (int i = 0; i < size / 8; i++) {
+                if (bytes.getLong(i * 8) != word(i)) {
+                    throw new AssertionError("word at byte " + (i * 8L) + " read back as " + bytes.getLong(i * 8));
+                }
+            }
         }
     }
 }
