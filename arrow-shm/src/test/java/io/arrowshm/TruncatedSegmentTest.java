@@ -65,7 +65,9 @@ class TruncatedSegmentTest {
     }
 
     @ParameterizedTest(name = "{0} on a truncated data segment, JDK 25")
-    @ValueSource(strings = {"write-byte", "read-into", "write-view-publish"})
+    @ValueSource(strings = {"write-byte", "write-short", "write-int", "write-long", "write-float", "write-double",
+        "write-boolean", "write-byte-buffer", "write-arrow-buf", "read-into", "read", "read-zero-copy",
+        "write-view-publish"})
     void operationsOnATruncatedDataSegmentThrowOnJdk25(String op) {
         assumeTrue(Files.isExecutable(JDK_25.resolve("bin/java")), "no JDK 25 at " + JDK_25);
         expectClearErrors(JDK_25, "truncated-data", op, 3);
