@@ -103,6 +103,24 @@ def validate(path, name):
                 print(f"crash {type(exc).__name__}: {exc}".replace("\n", " "))
 
 
+def churn(name, hold):
+    """Recreates the stream until killed; each generation's payload is its instance id repeated."""
+    announced = False
+    while True:
+        try:
+            shm = pyshmem.create(name, shape=(4096,), dtype=np.uint8)
+        except Exception:  # noqa: BLE001 - the name is still taken: remove it and retry
+            pyshmem.unlink(name)
+            continue
+        ident = bytes.fromhex(shm.instance_id)
+        shm.write(np.frombuffer(ident * (4096 // len(ident)), dtype=np.uint8))
+        if not announced:
+            print("churning", flush=True)
+            announced = True
+        time.sleep(hold)
+        shm.unlink()
+
+
 def main(argv):
     command = argv[0]
     if command == "frames-loop":
@@ -114,6 +132,8 @@ def main(argv):
     elif command == "create":  # NAME DTYPE DIM...: a pyshmem stream, left in place
         pyshmem.create(argv[1], shape=tuple(int(d) for d in argv[3:]), dtype=np.dtype(argv[2])).close()
         print("created")
+    elif command == "churn":  # NAME HOLD_SECONDS
+        churn(argv[1], float(argv[2]))
     elif command == "validate":
         validate(argv[1], argv[2])
     else:

@@ -66,6 +66,29 @@ public final class PeerProcess implements AutoCloseable {
         return new PeerProcess(command, "java:" + (args.length > 0 ? args[0] : main.getSimpleName()), environment);
     }
 
+    /**
+     * A child JVM from the JDK at {@code javaHome} (e.g. JDK 25 while the build runs on 17) with
+     * extra JVM options such as {@code -Xmx6g}, running {@code main} with this JVM's class path.
+     * Crash logs (hs_err) go to the temp directory, not the module directory; a JVM that aborts
+     * exits non-zero, which {@link #finish} reports as a failure with everything it printed.
+     */
+    public static PeerProcess java(Path javaHome, List<String> jvmOptions, Class<?> main, String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                javaHome.resolve("bin").resolve("java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "arrowshm-hs_err_pid%p.log"),
+                "-XX:-CreateCoredumpOnCrash"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        return new PeerProcess(command, "java:" + javaHome.getFileName() + ":" + (args.length > 0 ? args[0] : main.getSimpleName()));
+    }
+
+    /** The JDK running this test, for {@link #java(Path, List, Class, String...)}. */
+    public static Path currentJavaHome() {
+        return Path.of(System.getProperty("java.home"));
+    }
+
     /** python3 from the project's venv running {@code src/test/python/<script>}. */
     public static PeerProcess python(String script, String... args) {
         return python(Map.of(), script, args);

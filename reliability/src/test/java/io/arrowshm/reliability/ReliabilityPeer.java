@@ -80,6 +80,32 @@ public final class ReliabilityPeer {
                         + " nonincreasing " + nonIncreasing);
                 break;
             }
+            case "churn": { // NAME HOLD_MICROS: recreates the stream until killed, payload = its instance id repeated
+                long holdNanos = Long.parseLong(args[2]) * 1000;
+                boolean announced = false;
+                while (true) {
+                    SharedMemory shm;
+                    try {
+                        shm = SharedMemory.create(name, io.arrowshm.DType.UINT8, 4096);
+                    } catch (io.arrowshm.StreamExistsException e) {
+                        SharedMemory.unlink(name);
+                        continue;
+                    }
+                    byte[] id = java.util.HexFormat.of().parseHex(shm.instanceId().orElseThrow());
+                    byte[] payload = new byte[4096];
+                    for (int i = 0; i < payload.length; i++) {
+                        payload[i] = id[i % id.length];
+                    }
+                    shm.write(payload);
+                    if (!announced) {
+                        System.out.println("churning");
+                        System.out.flush();
+                        announced = true;
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(holdNanos);
+                    shm.unlink();
+                }
+            }
             case "fd-exhaust": { // NAME: opens files until the limit, then tries to create a stream
                 // Load everything the attempt will touch first: with no descriptor left, even a
                 // class file could not be opened, and the test would see a NoClassDefFoundError.
