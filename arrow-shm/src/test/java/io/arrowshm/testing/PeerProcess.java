@@ -81,7 +81,8 @@ public final class PeerProcess implements AutoCloseable {
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
-        return new PeerProcess(command, "java:" + javaHome.getFileName() + ":" + (args.length > 0 ? args[0] : main.getSimpleName()));
+        return new PeerProcess(command, "java:" + javaHome.getFileName() + ":" + (args.length > 0 ? args[0] : main.getSimpleName()),
+                Map.of());
     }
 
     /** The JDK running this test, for {@link #java(Path, List, Class, String...)}. */
