@@ -183,7 +183,7 @@ public final class StreamWriter {
 
     /** An open zero-copy write: its own view of the payload and the odd sequence it stored. */
     public final class Claim {
-        private final ArrowBuf view;
+        private ArrowBuf view;
         private final long odd;
         private final boolean ownsLock;
 
@@ -193,7 +193,15 @@ public final class StreamWriter {
             this.ownsLock = ownsLock;
         }
 
+        /**
+         * The claim's view of the payload. A caller that closed the one it was given (its own
+         * reference, so nothing else was affected) gets a new one; the claim gives back the
+         * current one when it ends.
+         */
         public ArrowBuf buffer() {
+            if (view.refCnt() == 0) {
+                view = payload.view();
+            }
             return view;
         }
 
@@ -202,7 +210,8 @@ public final class StreamWriter {
             openViews--;
             try {
                 try {
-                    FaultBarrier.deliverPending();
+                    codec.probeLastByte(); // a payload truncated under the view must not be published
+                    FaultBarrier.deliverPending(); // nor one whose stores faulted
                 } catch (InternalError e) {
                     seqlock.abortWrite();
                     wakeReaders();
@@ -296,12 +305,21 @@ public final class StreamWriter {
     private void dropLock() {
         int depth = lock.depth() - 1;
         heldDepth--;
+        InternalError fault = null;
         try {
             words.lockOwner(depth == 0 ? 0 : Processes.currentPid(), depth);
+            FaultBarrier.deliverPending(); // here, not at the flock call below, which must still run
         } catch (InternalError e) {
-            throw guard.fault(e, "release the lock of");
+            fault = e;
         } finally {
-            lock.unlock();
+            try {
+                lock.unlock();
+            } catch (InternalError late) {
+                fault = late; // an earlier store's fault, delivered at the native call: the flock ran
+            }
+        }
+        if (fault != null) {
+            throw guard.fault(fault, "release the lock of");
         }
     }
 
