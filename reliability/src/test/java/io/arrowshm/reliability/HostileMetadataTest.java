@@ -14,6 +14,7 @@ import io.arrowshm.internal.format.StreamNames;
 import io.arrowshm.internal.posix.Segments;
 import io.arrowshm.testing.Names;
 import io.arrowshm.testing.PeerProcess;
+import io.arrowshm.testing.PrivateShm;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -127,13 +128,17 @@ class HostileMetadataTest {
                 -1, 1234, id));
         bases.add(Metadata.encode("frames", DType.COMPLEX128, new long[] {4, 1, 2}, 128,
                 MetadataLayout.FLAG_CPU_MIRROR | MetadataLayout.FLAG_NOTIFY, -1, 99, id));
-        try (PeerProcess python = PeerProcess.python("reliability_peer.py", "create", "frames", "uint16", "5")) {
-            python.finish(Duration.ofSeconds(60));
-            bases.add(readSegment(StreamNames.of("frames").metaSegment()));
+        // In a private /dev/shm: the header must name "frames" (the corpus depends on it), and
+        // a stream of that name may exist on the host, e.g. the live demo's.
+        try {
+            List<String> out = PrivateShm.run(List.of(
+                    PrivateShm.python("reliability_peer.py", "create", "frames", "uint16", "5"),
+                    "od -An -v -tx1 /dev/shm/" + StreamNames.of("frames").metaSegment() + " | tr -d ' \\n'"));
+            byte[] header = java.util.HexFormat.of().parseHex(out.get(out.size() - 1));
+            Metadata.validate("frames", header, header.length); // a real, valid pyshmem header to mutate
+            bases.add(header);
         } catch (Exception | AssertionError e) {
             throw new AssertionError("pyshmem could not create the base stream", e);
-        } finally {
-            SharedMemory.unlink("frames");
         }
         ByteBuffer v2 = ByteBuffer.allocate(512).order(ByteOrder.LITTLE_ENDIAN);
         double[] slots = {2, 3, 10, 2, 48, 0, -1, 55, 1.7e9, 6, 0, 0, 1, 2, 3};
