@@ -2,6 +2,7 @@ package io.arrowshm.cli;
 
 import io.arrowshm.cli.bench.BenchCommand;
 import io.arrowshm.cli.watch.WatchCommand;
+import io.arrowshm.examples.JvmOptions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,8 +38,17 @@ public final class ArrowShmCli implements Callable<Integer> {
                 + " bench or demo");
     }
 
-    public static void main(String[] args) {
-        System.exit(run(args));
+    /**
+     * Runs the command line and exits with its status. On JDK 24+ started without
+     * {@code --sun-misc-unsafe-memory-access} (plain {@code java -jar}; {@code bin/arrow-shm} passes
+     * it), the command runs in a child JVM that has it, so Arrow's {@code sun.misc.Unsafe} warning
+     * never reaches stderr.
+     *
+     * @param args the command line
+     * @throws Exception if the child JVM cannot be started
+     */
+    public static void main(String[] args) throws Exception {
+        System.exit(JvmOptions.wouldWarn() ? JvmOptions.relaunched(ArrowShmCli.class, args) : run(args));
     }
 
     /** Runs one command line and returns its exit status (what {@link #main} exits with). */

@@ -25,6 +25,10 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * java -jar examples/target/arrow-shm-demo.jar [--seconds 5] [--fps 200] [--shape 480x640] [--no-python]
  * </pre>
+ *
+ * <p>Nothing but the demo's own lines reaches stdout or stderr on JDK 17 to 25: every JVM it starts
+ * gets {@link JvmOptions#forThisJdk()}, and on JDK 24+ a start without
+ * {@code --sun-misc-unsafe-memory-access} runs the demo again in a JVM that has it.
  */
 public final class LiveDemo {
     private LiveDemo() {
@@ -53,6 +57,13 @@ public final class LiveDemo {
                     System.err.println("usage: java -jar arrow-shm-demo.jar [--seconds S] [--fps N] [--shape HxW] [--no-python]");
                     System.exit(1);
             }
+        }
+        if (JvmOptions.wouldWarn()) {
+            int status = JvmOptions.relaunched(LiveDemo.class, args);
+            if (status != 0) {
+                System.exit(status);
+            }
+            return;
         }
         run(seconds, fps, shape, python);
     }
@@ -89,12 +100,7 @@ public final class LiveDemo {
     }
 
     private static List<String> javaCommand(String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), LiveDemo.class.getName()));
-        command.addAll(List.of(args));
-        return command;
+        return JvmOptions.javaCommand(LiveDemo.class, List.of("-Xmx256m"), List.of(args));
     }
 
     private static Path extractReader() throws IOException {
