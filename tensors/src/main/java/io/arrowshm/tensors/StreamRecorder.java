@@ -1,0 +1,194 @@
+package io.arrowshm.tensors;
+
+import io.arrowshm.DType;
+import io.arrowshm.Publication;
+import io.arrowshm.SharedMemory;
+import io.arrowshm.StreamInterruptedException;
+import io.arrowshm.StreamTimeoutException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * Records every publication it observes on a stream to an Arrow IPC file or stream, in the
+ * {@link RecordingSchema}: waits for each new publication (parking on the futex where the stream
+ * has notify, polling otherwise), snapshots it with {@code readPublication()}, and writes batches
+ * of rows straight from those snapshots (no second copy). Publications that came and went while
+ * it was busy are counted in each row's {@code missed}.
+ *
+ * <p>{@link #record()} runs on the calling thread until {@code maxFrames}, {@code maxDuration},
+ * {@link #stop()} from another thread, or an interrupt; every way out writes the pending rows and
+ * the file's footer (or the stream's end marker), so the file is always readable. The interrupt
+ * status is kept for the caller.
+ *
+ * <pre>{@code
+ * try (SharedMemory shm = SharedMemory.open("frames", OpenOptions.readOnly());
+ *      BufferAllocator allocator = new RootAllocator();
+ *      StreamRecorder recorder = StreamRecorder.open(shm, Path.of("frames.arrow"),
+ *              RecordingOptions.defaults().maxFrames(100), allocator)) {
+ *     RecordingStats stats = recorder.record();
+ * }
+ * // python: pa.ipc.open_file("frames.arrow").read_all()["tensor"].combine_chunks().to_numpy_ndarray()
+ * }</pre>
+ */
+public final class StreamRecorder implements AutoCloseable {
+    /** The longest one wait lasts, so that stop(), limits and progress are never held up for long. */
+    private static final long SLICE_NANOS = 100_000_000L;
+
+    private final SharedMemory shm;
+    private final RecordingOptions options;
+    private final TensorIpcWriter writer;
+    private final long rowBytes;
+    private volatile boolean stopRequested;
+    private boolean used;
+
+    private long frames;
+    private long missed;
+    private long batches;
+    private long startNanos;
+    private long elapsedNanos;
+    private boolean interrupted;
+
+    private StreamRecorder(SharedMemory shm, RecordingOptions options, TensorIpcWriter writer) {
+        this.shm = shm;
+        this.options = options;
+        this.writer = writer;
+        this.rowBytes = shm.size();
+    }
+
+    /**
+     * Creates (or truncates) {@code file} and writes the schema; nothing is read until {@link #record()}.
+     *
+     * @throws UncheckedIOException when the file cannot be written
+     */
+    public static StreamRecorder open(SharedMemory shm, Path file, RecordingOptions options, BufferAllocator allocator) {
+        DType dtype = shm.dtype();
+        long[] shape = shm.shape();
+        long elements = 1;
+        for (long dim : ArrowTensorTypes.tensorShape(dtype, shape)) {
+            elements *= dim;
+        }
+        try {
+            TensorIpcWriter writer = new TensorIpcWriter(file, options.format(), options.compression(),
+                    RecordingSchema.of(shm.name(), dtype, shape), dtype, shm.size(), Math.toIntExact(elements), allocator);
+            return new StreamRecorder(shm, options, writer);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Records until a limit, {@link #stop()} or an interrupt, then closes the file; returns the totals. */
+    public RecordingStats record() {
+        if (used) {
+            throw new IllegalStateException("a recorder records once; open another one");
+        }
+        used = true;
+        startNanos = System.nanoTime();
+        long end = options.maxDuration() == null ? Long.MAX_VALUE
+                : startNanos + Math.min(options.maxDuration().toNanos(), Long.MAX_VALUE / 4);
+        long nextProgress = startNanos + options.progressInterval().toNanos();
+        List<Publication> pending = new ArrayList<>(options.batchRows());
+        long[] pendingMissed = new long[options.batchRows()];
+        long after = shm.count();
+        try {
+            while (!stopRequested && frames < options.maxFrames() && System.nanoTime() - end < 0) {
+                if (Thread.currentThread().isInterrupted()) {
+                    interrupted = true;
+                    break;
+                }
+                long now = System.nanoTime();
+                long wait = Math.max(1, Math.min(SLICE_NANOS, end - now));
+                try {
+                    Publication publication = shm.readAfterPublication(after, Duration.ofNanos(wait));
+                    pending.add(publication);
+                    // Counted here rather than from the handle's cursor, which other reads on it would move.
+                    pendingMissed[pending.size() - 1] = publication.count() - after - 1;
+                    missed += pendingMissed[pending.size() - 1];
+                    after = publication.count();
+                    frames++;
+                } catch (StreamTimeoutException quiet) {
+                    // nothing new in this slice: check the limits and wait again
+                } catch (StreamInterruptedException e) {
+                    interrupted = true;
+                    break;
+                }
+                if (pending.size() == options.batchRows()) {
+                    flush(pending, pendingMissed);
+                }
+                if (options.progress() != null && System.nanoTime() - nextProgress >= 0) {
+                    options.progress().accept(stats());
+                    nextProgress = System.nanoTime() + options.progressInterval().toNanos();
+                }
+            }
+            flush(pending, pendingMissed);
+            writer.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException("recording " + shm.name() + ": " + e.getMessage(), e);
+        } finally {
+            pending.forEach(Publication::close);
+            elapsedNanos = System.nanoTime() - startNanos;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        RecordingStats stats = stats();
+        if (options.progress() != null) {
+            options.progress().accept(stats);
+        }
+        return stats;
+    }
+
+    /** Asks a running {@link #record()} to finish (within about 100 ms); safe from any thread. */
+    public void stop() {
+        stopRequested = true;
+    }
+
+    /** The totals so far. */
+    public RecordingStats stats() {
+        long elapsed = used && elapsedNanos == 0 ? System.nanoTime() - startNanos : elapsedNanos;
+        return new RecordingStats(frames, missed, frames * rowBytes, batches, writer.bytesWritten(), elapsed,
+                interrupted);
+    }
+
+    /** Finishes the file if {@link #record()} never ran or did not get to; closing twice is harmless. */
+    @Override
+    public void close() {
+        try {
+            writer.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void flush(List<Publication> pending, long[] pendingMissed) throws IOException {
+        if (pending.isEmpty()) {
+            return;
+        }
+        int n = pending.size();
+        List<ArrowBuf> rows = new ArrayList<>(n);
+        long[] counts = new long[n];
+        long[] frameIds = new long[n];
+        long[] writeTimes = new long[n];
+        long[] missedColumn = java.util.Arrays.copyOf(pendingMissed, n);
+        for (int i = 0; i < n; i++) {
+            Publication p = pending.get(i);
+            rows.add(p.payload());
+            counts[i] = p.count();
+            frameIds[i] = p.frameId();
+            writeTimes[i] = WriteTimes.toNanos(p.writeTime());
+        }
+        writer.writeBatch(rows, counts, frameIds, writeTimes, missedColumn);
+        if (writer.recoveredFromInterrupt()) {
+            interrupted = true;
+            stopRequested = true;
+        }
+        batches++;
+        pending.forEach(Publication::close);
+        pending.clear();
+    }
+}
