@@ -47,7 +47,9 @@ public final class StreamRecorder implements AutoCloseable {
     private volatile boolean stopRequested;
     private boolean used;
 
-    private long frames;
+    /** The count when the recorder was opened: publications after it are recorded. */
+    private final long startCount;
+    private volatile long frames;
     private long missed;
     private long batches;
     private long startNanos;
@@ -59,6 +61,7 @@ public final class StreamRecorder implements AutoCloseable {
         this.options = options;
         this.writer = writer;
         this.rowBytes = shm.size();
+        this.startCount = shm.count();
     }
 
     /**
@@ -94,7 +97,7 @@ public final class StreamRecorder implements AutoCloseable {
         long nextProgress = startNanos + options.progressInterval().toNanos();
         List<Publication> pending = new ArrayList<>(options.batchRows());
         long[] pendingMissed = new long[options.batchRows()];
-        long after = shm.count();
+        long after = startCount;
         try {
             while (!stopRequested && frames < options.maxFrames() && System.nanoTime() - end < 0) {
                 if (Thread.currentThread().isInterrupted()) {

@@ -210,8 +210,9 @@ final class TensorIpcWriter implements AutoCloseable {
     /** MessageSerializer.serialize, except that the values buffer's bytes come from the rows themselves. */
     private void writeGathered(int n, List<ArrowFieldNode> nodes, List<ArrowBuf> buffers, List<ArrowBuf> rows)
             throws IOException {
+        // The batch retains the column buffers and releases them on close; the vectors keep their own references.
         try (ArrowRecordBatch batch = new ArrowRecordBatch(n, nodes, buffers, NoCompressionCodec.DEFAULT_BODY_COMPRESSION,
-                true, false)) {
+                true, true)) {
             long start = position();
             ByteBuffer message = MessageSerializer.serializeMetadata(batch, OPTION);
             int metadataLength = message.remaining();
