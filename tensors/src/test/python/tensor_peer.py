@@ -107,6 +107,12 @@ def main(argv):
                     writer.write_table(table, max_chunksize=2)  # two batches
                 print(json.dumps({"path": path, "dtype": dtype, "shape": list(shape),
                                   "sha": [sha(r) for r in rows], "frame_ids": [100, 101, 102]}))
+    elif command == "count-rows":  # PATH FORMAT -> rows, read with pyarrow alone
+        reader = pa.ipc.open_file(argv[1]) if argv[2] == "file" else pa.ipc.open_stream(argv[1])
+        table = reader.read_all()
+        frames = table["tensor"].combine_chunks().to_numpy_ndarray()
+        assert frames.shape[0] == table.num_rows
+        print(table.num_rows)
     elif command == "write-plain":  # PATH: a table with no tensor column
         pa.ipc.new_file(argv[1], pa.schema([("x", pa.int32())])).close()
         print("written")

@@ -50,7 +50,7 @@ public final class StreamRecorder implements AutoCloseable {
     /** The count when the recorder was opened: publications after it are recorded. */
     private final long startCount;
     private volatile long frames;
-    private long missed;
+    private volatile long missed;
     private long batches;
     private long startNanos;
     private long elapsedNanos;
