@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -51,7 +50,7 @@ public final class StreamRecorder implements AutoCloseable {
     private final long startCount;
     private volatile long frames;
     private volatile long missed;
-    private long batches;
+    private volatile BatchWriterThread background;
     private long startNanos;
     private long elapsedNanos;
     private boolean interrupted;
@@ -98,6 +97,7 @@ public final class StreamRecorder implements AutoCloseable {
         List<Publication> pending = new ArrayList<>(options.batchRows());
         long[] pendingMissed = new long[options.batchRows()];
         long after = startCount;
+        background = new BatchWriterThread(writer, shm.name(), options.batchRows() * rowBytes);
         try {
             while (!stopRequested && frames < options.maxFrames() && System.nanoTime() - end < 0) {
                 if (Thread.currentThread().isInterrupted()) {
@@ -121,22 +121,23 @@ public final class StreamRecorder implements AutoCloseable {
                     break;
                 }
                 if (pending.size() == options.batchRows()) {
-                    flush(pending, pendingMissed);
+                    submit(pending, pendingMissed);
                 }
                 if (options.progress() != null && System.nanoTime() - nextProgress >= 0) {
                     options.progress().accept(stats());
                     nextProgress = System.nanoTime() + options.progressInterval().toNanos();
                 }
             }
-            flush(pending, pendingMissed);
-            writer.finish();
-        } catch (IOException e) {
-            throw new UncheckedIOException("recording " + shm.name() + ": " + e.getMessage(), e);
         } finally {
-            pending.forEach(Publication::close);
-            elapsedNanos = System.nanoTime() - startNanos;
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            // Every way out (limits, stop, interrupt, a failed read) writes what was read and finishes the file.
+            try {
+                submit(pending, pendingMissed);
+            } finally {
+                background.finish();
+                elapsedNanos = System.nanoTime() - startNanos;
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         RecordingStats stats = stats();
@@ -154,13 +155,17 @@ public final class StreamRecorder implements AutoCloseable {
     /** The totals so far. */
     public RecordingStats stats() {
         long elapsed = used && elapsedNanos == 0 ? System.nanoTime() - startNanos : elapsedNanos;
-        return new RecordingStats(frames, missed, frames * rowBytes, batches, writer.bytesWritten(), elapsed,
-                interrupted);
+        BatchWriterThread running = background;
+        return new RecordingStats(frames, missed, frames * rowBytes, running == null ? 0 : running.batches(),
+                running == null ? writer.bytesWritten() : running.bytesWritten(), elapsed, interrupted);
     }
 
-    /** Finishes the file if {@link #record()} never ran or did not get to; closing twice is harmless. */
+    /** Finishes the file if {@link #record()} never ran; closing twice is harmless. */
     @Override
     public void close() {
+        if (background != null) {
+            return; // record() finished the file on its way out
+        }
         try {
             writer.close();
         } catch (IOException e) {
@@ -168,30 +173,11 @@ public final class StreamRecorder implements AutoCloseable {
         }
     }
 
-    private void flush(List<Publication> pending, long[] pendingMissed) throws IOException {
-        if (pending.isEmpty()) {
-            return;
+    private void submit(List<Publication> pending, long[] pendingMissed) {
+        if (!pending.isEmpty()) {
+            background.submit(new BatchWriterThread.Batch(List.copyOf(pending),
+                    java.util.Arrays.copyOf(pendingMissed, pending.size())));
+            pending.clear();
         }
-        int n = pending.size();
-        List<ArrowBuf> rows = new ArrayList<>(n);
-        long[] counts = new long[n];
-        long[] frameIds = new long[n];
-        long[] writeTimes = new long[n];
-        long[] missedColumn = java.util.Arrays.copyOf(pendingMissed, n);
-        for (int i = 0; i < n; i++) {
-            Publication p = pending.get(i);
-            rows.add(p.payload());
-            counts[i] = p.count();
-            frameIds[i] = p.frameId();
-            writeTimes[i] = WriteTimes.toNanos(p.writeTime());
-        }
-        writer.writeBatch(rows, counts, frameIds, writeTimes, missedColumn);
-        if (writer.recoveredFromInterrupt()) {
-            interrupted = true;
-            stopRequested = true;
-        }
-        batches++;
-        pending.forEach(Publication::close);
-        pending.clear();
     }
 }
