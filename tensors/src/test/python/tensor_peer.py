@@ -113,6 +113,13 @@ def main(argv):
         frames = table["tensor"].combine_chunks().to_numpy_ndarray()
         assert frames.shape[0] == table.num_rows
         print(table.num_rows)
+    elif command == "write-readme":  # PATH: the README's "pyarrow writes" snippet
+        frames = np.full((10, 480, 640), 0.5, dtype=np.float32)
+        tensor = pa.FixedShapeTensorArray.from_numpy_ndarray(frames, dim_names=["y", "x"])
+        table = pa.table({"tensor": tensor, "frame_id": pa.array(range(10), pa.uint64())})
+        with pa.ipc.new_file(argv[1], table.schema) as writer:
+            writer.write_table(table)
+        print("written")
     elif command == "write-plain":  # PATH: a table with no tensor column
         pa.ipc.new_file(argv[1], pa.schema([("x", pa.int32())])).close()
         print("written")
