@@ -76,8 +76,9 @@ public final class RecordReplayBench {
             Files.deleteIfExists(file);
             Files.deleteIfExists(plain);
         }
-        System.out.printf(Locale.ROOT, "float32 480x640 frames (1.23 MB), %d frames per round, %d rounds, medians:%n",
-                frames, rounds);
+        System.out.printf(Locale.ROOT, "float32 480x640 frames (1.23 MB), %d frames per round, %d rounds, medians"
+                + " (load average %s, %d cpus, file in %s):%n", frames, rounds, loadAverage(),
+                Runtime.getRuntime().availableProcessors(), dir);
         System.out.printf(Locale.ROOT, "  record (IPC file, 16 rows/batch)  %8.1f MB/s  (%.2f of plain write)%n",
                 median(record), median(record) / median(write));
         System.out.printf(Locale.ROOT, "  replay (fast, into a stream)      %8.1f MB/s  (%.2f of plain write)%n",
@@ -156,6 +157,14 @@ public final class RecordReplayBench {
             channel.force(false);
         }
         return frameBytes * (double) frames / 1e6 / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static double median(List<Double> values) {
