@@ -42,7 +42,9 @@ public final class StreamRoots {
     /**
      * Runs {@code reader} on a one-row root over the live payload inside the seqlock (see
      * {@link SharedMemory#readZeroCopy}) and returns its result. The root is closed when the
-     * function returns; it must not be kept, and the function may run more than once.
+     * function returns; it must not be kept, and the function may run more than once. Like
+     * {@code SharedMemory.readZeroCopy}, it needs a handle opened for writing (a read-only mapping
+     * is refused there); a read-only handle can take a {@link #snapshot}.
      */
     public static <R> R readZeroCopy(SharedMemory shm, BufferAllocator allocator, Function<VectorSchemaRoot, R> reader) {
         DType dtype = shm.dtype();

@@ -23,6 +23,7 @@ import org.apache.arrow.vector.ipc.ReadChannel;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
 import org.apache.arrow.vector.ipc.message.MessageMetadataResult;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -65,8 +66,8 @@ public final class TensorFileReader implements AutoCloseable {
         this.tensorIndex = tensorIndex;
         this.type = type;
         this.layout = layout;
-        this.hasWriteTime = hasField(schema, RecordingSchema.WRITE_TIME, TimeStampVector.class);
-        this.hasFrameId = hasField(schema, RecordingSchema.FRAME_ID, null);
+        this.hasWriteTime = hasField(schema, RecordingSchema.WRITE_TIME, ArrowType.Timestamp.class);
+        this.hasFrameId = hasField(schema, RecordingSchema.FRAME_ID, ArrowType.Int.class);
     }
 
     /**
@@ -200,7 +201,7 @@ public final class TensorFileReader implements AutoCloseable {
     public void copyRow(int row, ArrowBuf target) {
         FixedShapeTensorVector tensors = tensors();
         int elements = type.listSize();
-        if (tensors.values().getField().getType() instanceof org.apache.arrow.vector.types.pojo.ArrowType.Bool) {
+        if (tensors.values().getField().getType() instanceof ArrowType.Bool) {
             TensorBuffers.unpackBits(tensors.values().getDataBuffer(), (long) row * elements, elements, target);
         } else {
             long bytes = tensors.rowBytes();
@@ -228,17 +229,12 @@ public final class TensorFileReader implements AutoCloseable {
     public long writeTimeNanos(int row) {
         TimeStampVector vector = (TimeStampVector) root().getVector(RecordingSchema.WRITE_TIME);
         long value = vector.get(row);
-        String unit = vector.getField().getType().toString();
-        if (unit.contains("SECOND") && !unit.contains("MILLI") && !unit.contains("MICRO") && !unit.contains("NANO")) {
-            return value * 1_000_000_000L;
+        switch (((ArrowType.Timestamp) vector.getField().getType()).getUnit()) {
+            case SECOND: return value * 1_000_000_000L;
+            case MILLISECOND: return value * 1_000_000L;
+            case MICROSECOND: return value * 1_000L;
+            default: return value;
         }
-        if (unit.contains("MILLI")) {
-            return value * 1_000_000L;
-        }
-        if (unit.contains("MICRO")) {
-            return value * 1_000L;
-        }
-        return value;
     }
 
     @Override
@@ -246,11 +242,8 @@ public final class TensorFileReader implements AutoCloseable {
         closeQuietly(reader, channel);
     }
 
-    private static boolean hasField(Schema schema, String name, Class<?> ignored) {
-        return schema.getFields().stream().anyMatch(f -> f.getName().equals(name)
-                && (name.equals(RecordingSchema.WRITE_TIME)
-                ? f.getType() instanceof org.apache.arrow.vector.types.pojo.ArrowType.Timestamp
-                : f.getType() instanceof org.apache.arrow.vector.types.pojo.ArrowType.Int));
+    private static boolean hasField(Schema schema, String name, Class<? extends ArrowType> type) {
+        return schema.getFields().stream().anyMatch(f -> f.getName().equals(name) && type.isInstance(f.getType()));
     }
 
     private static int tensorColumn(Schema schema) {

@@ -97,6 +97,12 @@ class MetadataValidationTest {
                 type.serialize());
         assertEquals(type, back);
         assertEquals(6, back.listSize());
+        FixedShapeTensorType.ensureRegistered();
+        try (var allocator = new org.apache.arrow.memory.RootAllocator();
+             var vector = (FixedShapeTensorVector) type.field("t", new ArrowType.Int(8, false)).createVector(allocator)) {
+            assertEquals(type, vector.getField().getType());
+            assertEquals(new ArrowType.Int(8, false), vector.values().getField().getType());
+        }
         FixedShapeTensorType plain = new FixedShapeTensorType(new long[] {6}, null, null);
         assertNull(plain.permutation());
         assertNull(plain.dimNames());
