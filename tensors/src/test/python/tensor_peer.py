@@ -120,6 +120,15 @@ def main(argv):
         with pa.ipc.new_file(argv[1], table.schema) as writer:
             writer.write_table(table)
         print("written")
+    elif command == "write-permuted":  # PATH -> sha of row 1 as stored; pyarrow adds a permutation
+        x = np.arange(2 * 3 * 4, dtype=np.int32).reshape(2, 3, 4)
+        f = np.ascontiguousarray(np.transpose(x, (0, 2, 1))).transpose(0, 2, 1)   # logical (3, 4), stored (4, 3)
+        tensor = pa.FixedShapeTensorArray.from_numpy_ndarray(f)
+        assert tensor.type.permutation == [1, 0], tensor.type
+        table = pa.table({"tensor": tensor})
+        with pa.ipc.new_file(argv[1], table.schema) as writer:
+            writer.write_table(table)
+        print(sha(x[1].T))
     elif command == "write-plain":  # PATH: a table with no tensor column
         pa.ipc.new_file(argv[1], pa.schema([("x", pa.int32())])).close()
         print("written")

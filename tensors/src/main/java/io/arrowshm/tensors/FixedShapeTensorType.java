@@ -15,7 +15,8 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 /**
  * The canonical extension type {@code arrow.fixed_shape_tensor} for Arrow Java: every row is a
  * tensor of one {@link #shape() shape}, stored as {@code FixedSizeList<value_type>[prod(shape)]}
- * in row-major order, with the shape and the optional {@code dim_names} and {@code permutation}
+ * in row-major order of that shape (the spec's physical shape; with a {@code permutation} the
+ * logical shape is {@code shape[permutation[i]]}, see {@link #logicalShape()}), with the shape and the optional {@code dim_names} and {@code permutation}
  * in the extension metadata (JSON). It is what pyarrow's {@code pa.fixed_shape_tensor}, Arrow
  * C++ and arrow-rs write, so files carry tensors between all of them.
  *
@@ -49,7 +50,7 @@ public final class FixedShapeTensorType extends ArrowType.ExtensionType {
     /**
      * A tensor type of the given logical shape.
      *
-     * @param shape the logical shape (non-negative dimensions; their product is the list size)
+     * @param shape the shape as stored, row-major (non-negative dimensions; their product is the list size)
      * @param dimNames one name per dimension, or null
      * @param permutation the physical order of the dimensions (a permutation of 0..rank-1), or null
      * @throws InvalidExtensionMetadataException for anything Arrow C++ would reject
@@ -76,7 +77,7 @@ public final class FixedShapeTensorType extends ArrowType.ExtensionType {
         }
     }
 
-    /** The logical shape (a copy). */
+    /** The {@code shape} field: the shape as stored, row-major (a copy). */
     public long[] shape() {
         return shape.clone();
     }
@@ -102,18 +103,26 @@ public final class FixedShapeTensorType extends ArrowType.ExtensionType {
     }
 
     /**
-     * The shape of the data as laid out in memory, {@code shape[permutation[i]]}: the C-order
-     * shape of one row's values. Equal to {@link #shape()} without a permutation.
+     * The shape of the data as laid out in memory: the C-order shape of one row's values, which
+     * is the {@code shape} field (the spec's physical shape).
      */
     public long[] physicalShape() {
+        return shape.clone();
+    }
+
+    /**
+     * The logical shape, {@code shape[permutation[i]]} (what NumPy's {@code to_numpy_ndarray()}
+     * shows, as a strided view); equal to {@link #shape()} without a permutation.
+     */
+    public long[] logicalShape() {
         if (permutation == null) {
             return shape.clone();
         }
-        long[] physical = new long[shape.length];
+        long[] logical = new long[shape.length];
         for (int i = 0; i < shape.length; i++) {
-            physical[i] = shape[permutation[i]];
+            logical[i] = shape[permutation[i]];
         }
-        return physical;
+        return logical;
     }
 
     /** A nullable field of this type whose list items have {@code valueType}. */

@@ -18,8 +18,9 @@ import org.apache.arrow.memory.BufferAllocator;
  *
  * <p>Rows go out at the original pace ({@code write_time} deltas), at a fixed rate, or as fast as
  * possible, optionally in a loop; {@link #stop()} or an interrupt ends it promptly (the interrupt
- * status is kept). A tensor with a {@code permutation} is published in its physical order (the
- * stream's shape is {@link FixedShapeTensorType#physicalShape()}); null rows are skipped.
+ * status is kept). A tensor with a {@code permutation} is published as stored: the stream's shape
+ * is the {@code shape} field ({@link FixedShapeTensorType#physicalShape()}), not the permuted
+ * logical shape; null rows are skipped.
  *
  * <pre>{@code
  * try (BufferAllocator allocator = new RootAllocator()) {

@@ -92,7 +92,8 @@ class MetadataValidationTest {
     void serializesLikeArrowCppAndKeepsWhatItRead() {
         FixedShapeTensorType type = new FixedShapeTensorType(new long[] {2, 3}, List.of("h", "w"), new int[] {1, 0});
         assertEquals("{\"shape\":[2,3],\"permutation\":[1,0],\"dim_names\":[\"h\",\"w\"]}", type.serialize());
-        assertArrayEquals(new long[] {3, 2}, type.physicalShape());
+        assertArrayEquals(new long[] {2, 3}, type.physicalShape(), "the shape field is the stored layout");
+        assertArrayEquals(new long[] {3, 2}, type.logicalShape());
         FixedShapeTensorType back = (FixedShapeTensorType) type.deserialize(new ArrowType.FixedSizeList(6),
                 type.serialize());
         assertEquals(type, back);

@@ -152,6 +152,31 @@ class RoundTripTest {
     }
 
     @Test
+    void pyarrowsPermutedTensorsReplayAsStored(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("permuted.arrow");
+        String expected;
+        try (PeerProcess pyarrow = PeerProcess.python("tensor_peer.py", "write-permuted", file.toString())) {
+            expected = pyarrow.finish(PEER).get(0);
+        }
+        String name = Names.unique("rt-perm");
+        try (BufferAllocator allocator = new RootAllocator()) {
+            try (TensorFileReader reader = TensorFileReader.open(file, allocator)) {
+                assertArrayEquals(new long[] {4, 3}, reader.tensorType().shape());
+                assertArrayEquals(new long[] {3, 4}, reader.tensorType().logicalShape());
+                assertArrayEquals(new int[] {1, 0}, reader.tensorType().permutation());
+            }
+            StreamReplayer.replay(file, name, ReplayOptions.fast(), allocator);
+            try (SharedMemory shm = SharedMemory.open(name); Publication last = shm.readPublication()) {
+                assertArrayEquals(new long[] {4, 3}, shm.shape());
+                assertEquals(1, last.frameId(), "no frame_id column: the row number");
+                assertEquals(expected, TensorTesting.sha(last.payload(), shm.size()));
+            }
+        } finally {
+            SharedMemory.unlink(name);
+        }
+    }
+
+    @Test
     void replayedStreamIsReadByPyshmem(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rec.arrow");
         String source = Names.unique("rt-src");
