@@ -18,7 +18,9 @@ import org.apache.arrow.memory.BufferAllocator;
  *
  * <p>Rows go out at the original pace ({@code write_time} deltas), at a fixed rate, or as fast as
  * possible, optionally in a loop; {@link #stop()} or an interrupt ends it promptly (the interrupt
- * status is kept). A tensor with a {@code permutation} is published as stored: the stream's shape
+ * status is kept). Prefer {@code stop()}: an interrupt that lands while Arrow Java reads a batch
+ * closes the file's channel (NIO), and Arrow's reader then leaks that batch's body buffer in the
+ * allocator. A tensor with a {@code permutation} is published as stored: the stream's shape
  * is the {@code shape} field ({@link FixedShapeTensorType#physicalShape()}), not the permuted
  * logical shape; null rows are skipped.
  *
@@ -116,6 +118,14 @@ public final class StreamReplayer {
                     options.progress().accept(stats);
                 }
                 return stats;
+            } catch (TensorFileException e) {
+                if (!Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                // An interrupt closed the file's channel under a read (NIO does that): it is the interrupt.
+                interrupted = true;
+                return new ReplayStats(frames, skipped, frames * reader.layout().dtype().itemSize()
+                        * product(reader.layout().shape()), passes, System.nanoTime() - start, true);
             } catch (InterruptedException | StreamInterruptedException e) {
                 interrupted = true;
                 return new ReplayStats(frames, skipped, frames * reader.layout().dtype().itemSize()
