@@ -1,6 +1,8 @@
 package io.arrowshm.cli;
 
 import io.arrowshm.cli.bench.BenchCommand;
+import io.arrowshm.cli.tensors.RecordCommand;
+import io.arrowshm.cli.tensors.ReplayCommand;
 import io.arrowshm.cli.watch.WatchCommand;
 import io.arrowshm.examples.JvmOptions;
 import java.util.concurrent.Callable;
@@ -17,6 +19,8 @@ import picocli.CommandLine.Spec;
  * arrow-shm list
  * arrow-shm cat frames
  * arrow-shm watch frames --seconds 10
+ * arrow-shm record frames frames.arrow --seconds 10
+ * arrow-shm replay frames.arrow frames --loop
  * }</pre>
  *
  * <p>Exit status: 0 on success, 1 on a usage error, 2 when a stream is missing or invalid
@@ -25,7 +29,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "arrow-shm", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Inspect and exercise arrow-shm / pyshmem shared-memory streams on this host.",
         subcommands = {ListCommand.class, StatCommand.class, UnlinkCommand.class, PurgeCommand.class,
-                CatCommand.class, WatchCommand.class, BenchCommand.class, DemoCommand.class},
+                CatCommand.class, WatchCommand.class, RecordCommand.class, ReplayCommand.class, BenchCommand.class,
+                DemoCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:success", "1:usage error", "2:stream missing or invalid, or the operation failed"})
 public final class ArrowShmCli implements Callable<Integer> {
@@ -35,7 +40,7 @@ public final class ArrowShmCli implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new ParameterException(spec.commandLine(), "missing command: list, stat, unlink, purge, cat, watch,"
-                + " bench or demo");
+                + " record, replay, bench or demo");
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.arrowshm.cli;
 
 import io.arrowshm.SharedMemoryException;
+import io.arrowshm.tensors.TensorFileException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -30,7 +31,7 @@ final class Failures implements IParameterExceptionHandler, IExecutionExceptionH
             print(command, e.getMessage());
             return ExitStatus.USAGE;
         }
-        if (e instanceof SharedMemoryException) {
+        if (e instanceof SharedMemoryException || e instanceof TensorFileException) {
             print(command, e.getMessage());
             return ExitStatus.STREAM;
         }

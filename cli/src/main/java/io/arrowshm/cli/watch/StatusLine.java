@@ -7,24 +7,24 @@ import java.io.PrintStream;
  * (a pipe, a log, a test) each refresh is its own line, since a carriage return would glue
  * them into one.
  */
-final class StatusLine {
+public final class StatusLine {
     private static final String CLEAR_TO_END = "\u001b[K";
 
     private final PrintStream err;
     private final boolean terminal;
     private boolean pending;
 
-    StatusLine(PrintStream err, boolean terminal) {
+    public StatusLine(PrintStream err, boolean terminal) {
         this.err = err;
         this.terminal = terminal;
     }
 
     /** Whether this JVM talks to a terminal (Java 17 only says so when stdin and stdout both are one). */
-    static boolean onTerminal() {
+    public static boolean onTerminal() {
         return System.console() != null;
     }
 
-    void show(String status) {
+    public void show(String status) {
         if (terminal) {
             err.print("\r" + status + CLEAR_TO_END);
             pending = true;
@@ -35,7 +35,7 @@ final class StatusLine {
     }
 
     /** Ends the in-place line, so that what follows starts on a fresh one. */
-    void finish() {
+    public void finish() {
         if (pending) {
             err.println();
             err.flush();

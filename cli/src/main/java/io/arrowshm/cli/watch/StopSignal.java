@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
  * raises a flag and then waits, briefly, for the loop to print its summary and close its
  * handle; the JVM exits after that with the signal's status (130 for Ctrl-C).
  */
-final class StopSignal implements AutoCloseable {
+public final class StopSignal implements AutoCloseable {
     /** The longest the JVM's exit waits for the loop to wind down. */
     private static final long GRACE_MILLIS = 3_000;
 
@@ -16,11 +16,11 @@ final class StopSignal implements AutoCloseable {
     private final Thread hook = new Thread(this::onSignal, "arrow-shm-stop");
     private volatile boolean raised;
 
-    StopSignal() {
+    public StopSignal() {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    boolean raised() {
+    public boolean raised() {
         return raised;
     }
 

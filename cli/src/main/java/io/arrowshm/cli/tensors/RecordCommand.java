@@ -1,0 +1,114 @@
+package io.arrowshm.cli.tensors;
+
+import io.arrowshm.OpenOptions;
+import io.arrowshm.SharedMemory;
+import io.arrowshm.cli.ExitStatus;
+import io.arrowshm.cli.Units;
+import io.arrowshm.cli.watch.StatusLine;
+import io.arrowshm.cli.watch.StopSignal;
+import io.arrowshm.tensors.RecordingOptions;
+import io.arrowshm.tensors.RecordingStats;
+import io.arrowshm.tensors.StreamRecorder;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code arrow-shm record NAME FILE}: records every publication of a stream to an Arrow IPC file
+ * (column {@code tensor} as {@code arrow.fixed_shape_tensor}, with count, frame_id, write_time
+ * and missed). A progress line refreshes on stderr; Ctrl-C stops it and the file is finished
+ * (footer written), so it stays readable. A summary goes to stdout.
+ */
+@Command(name = "record", mixinStandardHelpOptions = true,
+        description = {"Record a stream's publications to an Arrow IPC file (pyarrow, polars, pandas read it).",
+                "Stops after --frames or --seconds, or on Ctrl-C; the file is always finished and readable."})
+public final class RecordCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The stream to record.")
+    private String name;
+
+    @Parameters(index = "1", paramLabel = "FILE", description = "The Arrow IPC file to write (replaced if it exists).")
+    private Path file;
+
+    @Option(names = "--frames", paramLabel = "N", description = "Stop after recording N publications.")
+    private Long frames;
+
+    @Option(names = "--seconds", paramLabel = "S", description = "Stop after S seconds.")
+    private Double seconds;
+
+    @Option(names = "--compression", paramLabel = "CODEC", description = "Compress record batches: zstd or lz4.")
+    private String compression;
+
+    @Option(names = "--stream-format", description = "Write the Arrow IPC stream format instead of the file format.")
+    private boolean streamFormat;
+
+    @Option(names = "--batch-rows", paramLabel = "N", defaultValue = "16",
+            description = "Publications per record batch (default ${DEFAULT-VALUE}).")
+    private int batchRows;
+
+    @Override
+    public Integer call() {
+        RecordingOptions options = RecordingOptions.defaults().batchRows(batchRows)
+                .format(streamFormat ? RecordingOptions.Format.STREAM : RecordingOptions.Format.FILE)
+                .compression(codec(compression));
+        if (frames != null) {
+            options = options.maxFrames(frames);
+        }
+        if (seconds != null) {
+            if (!(seconds > 0) || seconds.isInfinite()) {
+                throw new IllegalArgumentException("--seconds must be a positive number, got " + seconds);
+            }
+            options = options.maxDuration(Duration.ofNanos((long) (seconds * 1e9)));
+        }
+        StatusLine status = new StatusLine(System.err, StatusLine.onTerminal());
+        try (StopSignal stop = new StopSignal();
+             SharedMemory shm = SharedMemory.open(name, OpenOptions.readOnly());
+             BufferAllocator allocator = new RootAllocator()) {
+            StreamRecorder[] recorder = new StreamRecorder[1];
+            options = options.progress(stats -> {
+                if (stop.raised()) {
+                    recorder[0].stop();   // Ctrl-C: finish the file, then the JVM exits
+                }
+                status.show(line(stats));
+            }, Duration.ofMillis(250));
+            RecordingStats stats;
+            try (StreamRecorder opened = StreamRecorder.open(shm, file, options, allocator)) {
+                recorder[0] = opened;
+                stats = opened.record();
+            }
+            status.finish();
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(name + " -> " + file + ": " + line(stats).substring(name.length() + 2));
+            out.flush();
+        }
+        return ExitStatus.OK;
+    }
+
+    private String line(RecordingStats stats) {
+        return String.format(Locale.ROOT, "%s: %d frames, %.1f MB/s, missed %d, %s in %s", name, stats.frames(),
+                stats.megabytesPerSecond(), stats.missed(), Units.bytes(stats.fileBytes()),
+                Units.seconds(stats.elapsedNanos() / 1e9));
+    }
+
+    private static RecordingOptions.Compression codec(String name) {
+        if (name == null) {
+            return RecordingOptions.Compression.NONE;
+        }
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "zstd": return RecordingOptions.Compression.ZSTD;
+            case "lz4": return RecordingOptions.Compression.LZ4;
+            default: throw new IllegalArgumentException("--compression must be zstd or lz4, got " + name);
+        }
+    }
+}

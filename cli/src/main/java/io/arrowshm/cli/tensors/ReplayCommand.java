@@ -1,0 +1,101 @@
+package io.arrowshm.cli.tensors;
+
+import io.arrowshm.cli.ExitStatus;
+import io.arrowshm.cli.watch.StatusLine;
+import io.arrowshm.cli.watch.StopSignal;
+import io.arrowshm.tensors.ReplayOptions;
+import io.arrowshm.tensors.ReplayStats;
+import io.arrowshm.tensors.StreamReplayer;
+import io.arrowshm.tensors.TensorFileReader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code arrow-shm replay FILE NAME}: publishes the rows of an Arrow IPC file or stream with a
+ * {@code arrow.fixed_shape_tensor} column into a stream (created with the file's dtype and shape,
+ * or checked against the existing one), keeping frame ids. Bad input is a one-line error with
+ * exit status 2, and the stream is not touched.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Publish an Arrow IPC file's tensor rows into a stream, at the recorded pace,",
+                "a given rate or as fast as possible (default: recorded pace when the file has write_time)."})
+public final class ReplayCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "Arrow IPC file or stream with a fixed_shape_tensor column.")
+    private Path file;
+
+    @Parameters(index = "1", paramLabel = "NAME", description = "The stream to publish into.")
+    private String name;
+
+    @ArgGroup(exclusive = true)
+    private Pace pace;
+
+    @Option(names = "--loop", description = "Start again after the last row, until Ctrl-C.")
+    private boolean loop;
+
+    static final class Pace {
+        @Option(names = "--rate", paramLabel = "HZ", description = "Rows per second.")
+        Double rate;
+
+        @Option(names = "--original-pace", description = "As recorded (write_time deltas).")
+        boolean original;
+
+        @Option(names = "--fast", description = "As fast as possible.")
+        boolean fast;
+    }
+
+    @Override
+    public Integer call() {
+        StatusLine status = new StatusLine(System.err, StatusLine.onTerminal());
+        try (StopSignal stop = new StopSignal(); BufferAllocator allocator = new RootAllocator()) {
+            ReplayOptions options = options(allocator).loop(loop);
+            StreamReplayer[] replayer = new StreamReplayer[1];
+            options = options.progress(stats -> {
+                if (stop.raised()) {
+                    replayer[0].stop();
+                }
+                status.show(line(stats));
+            }, Duration.ofMillis(250));
+            replayer[0] = new StreamReplayer(file, name, options, allocator);
+            ReplayStats stats = replayer[0].run();
+            status.finish();
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(file + " -> " + line(stats));
+            out.flush();
+        }
+        return ExitStatus.OK;
+    }
+
+    private ReplayOptions options(BufferAllocator allocator) {
+        if (pace != null && pace.rate != null) {
+            return ReplayOptions.rate(pace.rate);
+        }
+        if (pace != null && pace.fast) {
+            return ReplayOptions.fast();
+        }
+        if (pace != null && pace.original) {
+            return ReplayOptions.originalPace();
+        }
+        try (TensorFileReader reader = TensorFileReader.open(file, allocator)) {
+            return reader.hasWriteTime() ? ReplayOptions.originalPace() : ReplayOptions.fast();
+        }
+    }
+
+    private String line(ReplayStats stats) {
+        return String.format(Locale.ROOT, "%s: %d frames, %.1f MB/s, %.1f frames/s%s", name, stats.frames(),
+                stats.megabytesPerSecond(), stats.framesPerSecond(), loop ? ", pass " + (stats.passes() + 1) : "");
+    }
+}
