@@ -48,7 +48,10 @@ final class Snippets {
             statements("nd4j-pipeline")
                     .imports("io.arrowshm.nd4j.Nd4jStreams", "org.nd4j.linalg.api.ndarray.INDArray",
                             "org.nd4j.linalg.ops.transforms.Transforms")
-                    .declare("INDArray weights = null; // a (640, n) matrix in the README's story")));
+                    .declare("INDArray weights = null; // a (640, n) matrix in the README's story"),
+            statements("tensors-record-replay")
+                    .imports("java.nio.file.Path", "org.apache.arrow.memory.BufferAllocator",
+                            "org.apache.arrow.memory.RootAllocator", "org.apache.arrow.vector.Float4Vector")));
 
     static final Map<String, PythonSetup> PYTHON = register(List.of(
             python("pyshmem-open")
@@ -59,7 +62,14 @@ final class Snippets {
                     .stream("frames", DType.FLOAT32, 480, 640)
                     .check("assert mean == 7.0, mean",
                             "assert frame.shape == (480, 640) and str(frame.dtype) == 'float32', (frame.shape, frame.dtype)",
-                            "assert (frame == 7).all()")));
+                            "assert (frame == 7).all()"),
+            python("tensors-read-recording")
+                    .skip("reads a recording the CLI made and uses polars and pandas, which the test venv does not"
+                            + " install; the tensors module's RoundTripTest reads Java recordings with its pyarrow line"),
+            python("tensors-write-pyarrow")
+                    .check("back = pa.ipc.open_file('from_python.arrow').read_all()",
+                            "assert back.num_rows == 100 and back['tensor'].type.shape == [480, 640], back.schema",
+                            "import os; os.remove('from_python.arrow')")));
 
     /** How a Java block is placed in a compilation unit. */
     enum Kind { STATEMENTS, MEMBERS, UNIT }
