@@ -48,7 +48,16 @@ final class Snippets {
             statements("nd4j-pipeline")
                     .imports("io.arrowshm.nd4j.Nd4jStreams", "org.nd4j.linalg.api.ndarray.INDArray",
                             "org.nd4j.linalg.ops.transforms.Transforms")
-                    .declare("INDArray weights = null; // a (640, n) matrix in the README's story")));
+                    .declare("INDArray weights = null; // a (640, n) matrix in the README's story"),
+            statements("gpu-streams")
+                    .declare("float[] hostFrame = new float[480 * 640];", "float[] hostCopy = new float[480 * 640];",
+                            "long devicePointer = 0; // device memory on cuda:0 in the README's story",
+                            "long myDeviceBuffer = 0; // the reader's own device buffer"),
+            statements("nd4j-cuda-view")
+                    .imports("org.bytedeco.javacpp.Pointer", "org.nd4j.linalg.api.buffer.DataBuffer",
+                            "org.nd4j.linalg.api.buffer.DataType", "org.nd4j.linalg.api.ndarray.INDArray",
+                            "org.nd4j.linalg.factory.Nd4j")
+                    .declare("SharedMemory shm = null; // a handle attached with OpenOptions.gpuDevice(\"cuda:0\")")));
 
     static final Map<String, PythonSetup> PYTHON = register(List.of(
             python("pyshmem-open")
@@ -59,7 +68,10 @@ final class Snippets {
                     .stream("frames", DType.FLOAT32, 480, 640)
                     .check("assert mean == 7.0, mean",
                             "assert frame.shape == (480, 640) and str(frame.dtype) == 'float32', (frame.shape, frame.dtype)",
-                            "assert (frame == 7).all()")));
+                            "assert (frame == 7).all()"),
+            python("torch-reads-record")
+                    .skip("needs torch, a CUDA GPU and a Java GPU stream; run by gpu/device-check.sh"
+                            + " (torch-reads-java-record), never run on this project's hosts so far")));
 
     /** How a Java block is placed in a compilation unit. */
     enum Kind { STATEMENTS, MEMBERS, UNIT }
