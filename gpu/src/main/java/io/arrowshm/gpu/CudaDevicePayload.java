@@ -29,6 +29,12 @@ import jcuda.driver.JCudaDriver;
 final class CudaDevicePayload implements DevicePayload {
     /** Allocations this process made, by IPC handle (hex), with how many handles here use each. */
     private static final Map<String, Owned> LOCAL = new ConcurrentHashMap<>();
+    /**
+     * Other processes' allocations opened here, by IPC handle (hex): CUDA does not promise that
+     * one handle can be opened twice in a process (torch keeps the same kind of cache), so a
+     * second handle on the same allocation shares the mapping.
+     */
+    private static final Map<String, Mapped> MAPPED = new ConcurrentHashMap<>();
 
     private final DeviceRequest request;
     private final CUdevice device;
@@ -36,11 +42,11 @@ final class CudaDevicePayload implements DevicePayload {
     private final long pointer;
     private final byte[] record;
     private final Owned owned;
-    private final CudaIpcMapping mapping;
+    private final Mapped mapping;
     private boolean closed;
 
     private CudaDevicePayload(DeviceRequest request, CUdevice device, CUcontext context, long pointer, byte[] record,
-                              Owned owned, CudaIpcMapping mapping) {
+                              Owned owned, Mapped mapping) {
         this.request = request;
         this.device = device;
         this.context = context;
@@ -48,6 +54,16 @@ final class CudaDevicePayload implements DevicePayload {
         this.record = record;
         this.owned = owned;
         this.mapping = mapping;
+    }
+
+    /** One mapping of another process's allocation, shared by the handles here. */
+    private static final class Mapped {
+        final CudaIpcMapping mapping;
+        int users = 1;
+
+        Mapped(CudaIpcMapping mapping) {
+            this.mapping = mapping;
+        }
     }
 
     /** One allocation made in this process. */
@@ -127,9 +143,9 @@ final class CudaDevicePayload implements DevicePayload {
                 payload = new CudaDevicePayload(request, device, context, owned.base.address()
                         + r.payloadOffsetBytes(), record, owned, null);
             } else {
-                CudaIpcMapping mapping = CudaIpcMapping.open(handle);
-                payload = new CudaDevicePayload(request, device, context, mapping.payloadAddress(), record, null,
-                        mapping);
+                Mapped mapped = mapped(handle);
+                payload = new CudaDevicePayload(request, device, context,
+                        mapped.mapping.baseAddress() + handle.payloadOffsetBytes(), record, null, mapped);
             }
             done = true;
             return payload;
@@ -137,6 +153,20 @@ final class CudaDevicePayload implements DevicePayload {
             if (!done) {
                 JCudaDriver.cuDevicePrimaryCtxRelease(device);
             }
+        }
+    }
+
+    private static Mapped mapped(GpuHandle handle) {
+        String key = HexFormat.of().formatHex(handle.ipcMemHandle());
+        synchronized (MAPPED) {
+            Mapped existing = MAPPED.get(key);
+            if (existing != null) {
+                existing.users++;
+                return existing;
+            }
+            Mapped opened = new Mapped(CudaIpcMapping.open(handle));
+            MAPPED.put(key, opened);
+            return opened;
         }
     }
 
@@ -197,7 +227,16 @@ final class CudaDevicePayload implements DevicePayload {
         closed = true;
         try {
             if (mapping != null) {
-                mapping.close();
+                boolean last;
+                synchronized (MAPPED) {
+                    last = --mapping.users == 0;
+                    if (last) {
+                        MAPPED.values().remove(mapping);
+                    }
+                }
+                if (last) {
+                    mapping.mapping.close();
+                }
             } else {
                 boolean free;
                 synchronized (owned) {

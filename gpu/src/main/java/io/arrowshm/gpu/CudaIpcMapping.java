@@ -103,6 +103,12 @@ public final class CudaIpcMapping implements AutoCloseable {
         return base.address() + payloadOffset;
     }
 
+    /** The mapped allocation's base as a raw device address in this process. */
+    public long baseAddress() {
+        requireOpen();
+        return base.address();
+    }
+
     /** Bytes of the payload. */
     public long payloadSize() {
         return payloadSize;

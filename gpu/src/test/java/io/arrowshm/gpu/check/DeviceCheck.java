@@ -201,7 +201,7 @@ public final class DeviceCheck {
                 }
                 double reattachMs = (System.nanoTime() - t1) / 1e6;
                 System.out.printf(Locale.ROOT, "attached IPC attach (open on cuda:0, cuIpcOpenMemHandle) %.1f ms first,"
-                        + " %.1f ms again; view %s%n", attachMs, reattachMs, shm.deviceView());
+                        + " %.1f ms for a second handle (shared mapping); view %s%n", attachMs, reattachMs, shm.deviceView());
                 System.out.flush();
                 Buffers buffers = new Buffers(shm.size());
                 float[] host = new float[(int) (shm.size() / 4)];
