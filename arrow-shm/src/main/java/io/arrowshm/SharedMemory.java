@@ -6,6 +6,8 @@ import io.arrowshm.internal.format.StreamNames;
 import io.arrowshm.internal.posix.Futex;
 import io.arrowshm.internal.posix.Processes;
 import io.arrowshm.internal.stream.Attached;
+import io.arrowshm.internal.stream.DeviceLink;
+import io.arrowshm.internal.stream.DeviceSeam;
 import io.arrowshm.internal.stream.Lifecycle;
 import io.arrowshm.internal.stream.PayloadCodec;
 import io.arrowshm.internal.stream.PublicationSample;
@@ -19,7 +21,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.function.Function;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -99,12 +100,25 @@ public final class SharedMemory implements AutoCloseable {
             throw new IllegalArgumentException("size does not match shape and dtype: expected " + size + ", got "
                     + options.size().get());
         }
+        int notify = options.notifyEnabled() ? MetadataLayout.FLAG_NOTIFY : 0;
+        Attached attached;
         if (options.gpuDevice().isPresent()) {
-            throw new UnsupportedOperationException("GPU streams need the arrow-shm gpu module on the class path ("
-                    + "requested " + options.gpuDevice().get() + " for '" + name + "'); create a CPU stream instead");
+            // GPU stream: the device seam allocates; the _gpu segment is written before the metadata.
+            String device = options.gpuDevice().get();
+            int deviceIndex = DeviceSeam.deviceIndex(device);
+            GpuSupport support = DeviceSeam.require(name, device, "create");
+            boolean mirror = options.cpuMirror().orElse(false);
+            int flags = MetadataLayout.FLAG_GPU_ENABLED | (mirror ? MetadataLayout.FLAG_CPU_MIRROR : 0) | notify;
+            attached = Lifecycle.create(names, options.dtype(), options.shape(), size, flags, deviceIndex,
+                    support::allocate);
+        } else {
+            if (!options.cpuMirror().orElse(true)) {
+                throw new IllegalArgumentException("a CPU stream always keeps its payload in shared memory:"
+                        + " cpuMirror(false) needs gpuDevice(\"cuda:N\") for '" + name + "'");
+            }
+            attached = Lifecycle.create(names, options.dtype(), options.shape(), size,
+                    MetadataLayout.FLAG_CPU_MIRROR | notify);
         }
-        int flags = MetadataLayout.FLAG_CPU_MIRROR | (options.notifyEnabled() ? MetadataLayout.FLAG_NOTIFY : 0);
-        Attached attached = Lifecycle.create(names, options.dtype(), options.shape(), size, flags);
         return new SharedMemory(attached, options.autoUnlinkEnabled(), options.waitStrategy(),
                 options.allocator().orElse(null));
     }
@@ -142,20 +156,9 @@ public final class SharedMemory implements AutoCloseable {
      */
     public static SharedMemory open(String name, OpenOptions options) {
         StreamNames names = StreamNames.of(name);
-        if (options.gpuDevice().isPresent()) {
-            throw new UnsupportedOperationException("attaching '" + name + "' on " + options.gpuDevice().get()
-                    + " needs the arrow-shm gpu module on the class path");
-        }
-        Attached attached = Lifecycle.open(names, options.isReadOnly());
-        StreamDescriptor descriptor = attached.descriptor();
-        if (descriptor.gpuEnabled() && !descriptor.cpuMirror()) {
-            attached.metadata().close();
-            attached.payload().close();
-            attached.lock().releaseReference();
-            throw new SharedMemoryException("'" + name + "' is a GPU stream on cuda:" + descriptor.deviceIndex()
-                    + " without a CPU mirror; attach it with the arrow-shm gpu module"
-                    + " (OpenOptions.gpuDevice(\"cuda:" + descriptor.deviceIndex() + "\")) or recreate it with a mirror");
-        }
+        Attached attached = options.gpuDevice().isPresent()
+                ? DeviceSeam.openOnDevice(names, options.isReadOnly(), options.gpuDevice().get())
+                : Lifecycle.open(names, options.isReadOnly()); // a GPU stream opens CPU-only: metadata, locks, mirror
         return new SharedMemory(attached, false, options.waitStrategy(), options.allocator().orElse(null));
     }
 
@@ -166,11 +169,7 @@ public final class SharedMemory implements AutoCloseable {
 
     /** Whether GPU streams can be created and attached here: the gpu module is present and sees a device. */
     public static boolean gpuAvailable() {
-        try {
-            return ServiceLoader.load(GpuSupport.class).findFirst().map(GpuSupport::available).orElse(false);
-        } catch (LinkageError | RuntimeException e) {
-            return false;
-        }
+        return DeviceSeam.available();
     }
 
     /**
@@ -265,14 +264,17 @@ public final class SharedMemory implements AutoCloseable {
         return parts.readOnly();
     }
 
-    /** Whether the stream is CUDA-backed (this handle then reads its CPU mirror). */
+    /** Whether the stream is CUDA-backed (stored flag; see {@link #gpuDevice()} for this handle's access). */
     public boolean gpuEnabled() {
         return descriptor.gpuEnabled();
     }
 
-    /** The device this handle attached, empty for CPU access (also for a GPU stream read through its mirror). */
+    /**
+     * The device this handle attached ({@code "cuda:N"}), empty for CPU access (a CPU stream,
+     * or a GPU stream opened without {@link OpenOptions#gpuDevice}, which reads its mirror).
+     */
     public Optional<String> gpuDevice() {
-        return Optional.empty();
+        return parts.device() == null ? Optional.empty() : Optional.ofNullable(parts.device().attachedDevice());
     }
 
     public boolean cpuMirror() {
@@ -769,6 +771,68 @@ public final class SharedMemory implements AutoCloseable {
         PublicationSample sample = new PublicationSample();
         ArrowBuf copy = reader.copy(parts.readAllocator(), deadline, parts.cursor(), sample);
         return new Publication(copy, sample.count(), sample.frameId(), sample.writeTime(), sample.missed());
+    }
+
+    // ------------------------------------------------------------------ device memory (GPU streams)
+
+    /**
+     * The live device payload of a GPU stream attached with {@link OpenOptions#gpuDevice} (or
+     * created with {@link CreateOptions#gpuDevice}): pointer, size, dtype, shape and device,
+     * what a CUDA library needs to wrap it. No consistency guarantee: use it under
+     * {@link #locked()}, or copy with {@link #readIntoDevice(long)}.
+     *
+     * @throws SharedMemoryException on a CPU-only handle or a CPU stream
+     */
+    public DeviceView deviceView() {
+        parts.guard().checkOpen("take a device view of");
+        return requireDevice("take a device view of").view();
+    }
+
+    /**
+     * Copies the latest publication, device to device, into {@code devicePointer} (at least
+     * {@code size()} bytes on this handle's device) under the seqlock: the copy is kept only
+     * if no write overlapped it, and a failed or dead writer raises
+     * {@link InconsistentStreamException} as host reads do.
+     */
+    public void readIntoDevice(long devicePointer) {
+        reader.readInto(devicePointer(devicePointer), requireDevice("read into device memory from").toDevice(),
+                FOREVER, parts.cursor(), null);
+    }
+
+    /** {@link #readIntoDevice(long)} giving up at {@code timeout}. */
+    public void readIntoDevice(long devicePointer, Duration timeout) {
+        reader.readInto(devicePointer(devicePointer), requireDevice("read into device memory from").toDevice(),
+                Arguments.deadline(timeout), parts.cursor(), null);
+    }
+
+    /**
+     * Publishes {@code size()} bytes of device memory at {@code devicePointer} (on this handle's
+     * device), updating the CPU mirror in the same publication when the stream has one.
+     */
+    public void writeFromDevice(long devicePointer) {
+        writer.publish(devicePointer(devicePointer), requireDevice("write device memory to").fromDevice(), false, 0,
+                false);
+    }
+
+    /** {@link #writeFromDevice(long)} stamping {@code frameId}. */
+    public void writeFromDevice(long devicePointer, long frameId) {
+        writer.publish(devicePointer(devicePointer), requireDevice("write device memory to").fromDevice(), true,
+                frameId, false);
+    }
+
+    private DeviceLink requireDevice(String operation) {
+        DeviceLink link = parts.device();
+        if (link == null) {
+            throw new SharedMemoryException("cannot " + operation + " '" + name() + "': it is a CPU stream");
+        }
+        return link;
+    }
+
+    private static Long devicePointer(long pointer) {
+        if (pointer == 0) {
+            throw new IllegalArgumentException("device pointer is null (0)");
+        }
+        return pointer;
     }
 
     // ------------------------------------------------------------------ discovery and configuration

@@ -1,5 +1,6 @@
 package io.arrowshm.testing;
 
+import io.arrowshm.CreateOptions;
 import io.arrowshm.DType;
 import io.arrowshm.MultiLock;
 import io.arrowshm.OpenOptions;
@@ -170,6 +171,13 @@ public final class JavaPeer {
                     view.frameId(Long.parseUnsignedLong(args[3])).publish();
                 }
                 System.out.println("published");
+                break;
+            }
+            case "create-gpu": { // NAME: a GPU stream on cuda:0 without a mirror (needs a device seam on the class path)
+                try (SharedMemory shm = SharedMemory.create(name, CreateOptions.of(DType.FLOAT32, 4, 4)
+                        .gpuDevice("cuda:0").cpuMirror(false))) {
+                    System.out.println("created " + shm.gpuDevice().orElse("cpu"));
+                }
                 break;
             }
             case "purge": { // - : purges every stream, printing the names removed

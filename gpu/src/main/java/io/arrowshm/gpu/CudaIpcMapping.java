@@ -16,9 +16,9 @@ import jcuda.driver.JCudaDriver;
  * {@code cuIpcOpenMemHandle} in the device's primary context. It owns the mapping and the
  * context reference, and releases both on {@link #close()}.
  *
- * <p><b>Untested:</b> this is a skeleton written on a host without a GPU. It compiles
- * against JCuda 12.6.0 and its failure without a driver is tested; nothing here has run on
- * a device. Known limits: the creating process cannot open its own handle (CUDA refuses
+ * <p><b>Not run on a GPU yet:</b> written on a host without a GPU. It compiles against
+ * JCuda 12.6.0 and its failure without a driver is tested; nothing here has run on a device
+ * (gpu/device-check.sh is the prepared check). Known limits: the creating process cannot open its own handle (CUDA refuses
  * it); an expandable-segment torch handle is refused earlier, by {@link CudaIpcHandle}.
  *
  * <pre>{@code
@@ -31,16 +31,19 @@ import jcuda.driver.JCudaDriver;
 public final class CudaIpcMapping implements AutoCloseable {
     private final CUdevice device;
     private final CUcontext context;
-    private final CUdeviceptr base;
+    private final DevicePointers.Allocated base;
     private final CUdeviceptr payload;
     private final long payloadSize;
+    private final long payloadOffset;
     private boolean closed;
 
-    private CudaIpcMapping(CUdevice device, CUcontext context, CUdeviceptr base, long payloadOffset, long payloadSize) {
+    private CudaIpcMapping(CUdevice device, CUcontext context, DevicePointers.Allocated base, long payloadOffset,
+                           long payloadSize) {
         this.device = device;
         this.context = context;
         this.base = base;
         this.payload = base.withByteOffset(payloadOffset);
+        this.payloadOffset = payloadOffset;
         this.payloadSize = payloadSize;
     }
 
@@ -62,7 +65,7 @@ public final class CudaIpcMapping implements AutoCloseable {
         try {
             check(JCudaDriver.cuCtxPushCurrent(context), "cuCtxPushCurrent");
             try {
-                CUdeviceptr base = new CUdeviceptr();
+                DevicePointers.Allocated base = new DevicePointers.Allocated();
                 check(JCudaDriver.cuIpcOpenMemHandle(base, memHandle(handle.ipcMemHandle()),
                         CUipcMem_flags.CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS), "cuIpcOpenMemHandle");
                 CudaIpcMapping mapping = new CudaIpcMapping(device, context, base, handle.payloadOffsetBytes(),
@@ -92,6 +95,18 @@ public final class CudaIpcMapping implements AutoCloseable {
     public CUdeviceptr payload() {
         requireOpen();
         return payload;
+    }
+
+    /** The first payload byte as a raw device address in this process. */
+    public long payloadAddress() {
+        requireOpen();
+        return base.address() + payloadOffset;
+    }
+
+    /** The mapped allocation's base as a raw device address in this process. */
+    public long baseAddress() {
+        requireOpen();
+        return base.address();
     }
 
     /** Bytes of the payload. */
@@ -175,6 +190,17 @@ public final class CudaIpcMapping implements AutoCloseable {
         CUipcMemHandle handle = new CUipcMemHandle();
         fill(handle, bytes);
         return handle;
+    }
+
+    /** The 64 bytes of an exported handle. */
+    static byte[] bytes(CUipcMemHandle handle) {
+        try {
+            Field reserved = handle.getClass().getDeclaredField("reserved");
+            reserved.setAccessible(true);
+            return ((byte[]) reserved.get(handle)).clone();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot read an IPC handle from this JCuda version: use JCuda 12.6.0", e);
+        }
     }
 
     static CUipcEventHandle eventHandle(byte[] bytes) {

@@ -1,12 +1,17 @@
 package io.arrowshm.gpu;
 
+import io.arrowshm.spi.DevicePayload;
+import io.arrowshm.spi.DeviceRequest;
 import io.arrowshm.spi.GpuSupport;
+import java.nio.ByteBuffer;
 
 /**
- * The gpu module's answer to {@code SharedMemory.gpuAvailable()}, found by
+ * The gpu module's implementation of the core's device seam, found by
  * {@link java.util.ServiceLoader} through
- * {@code META-INF/services/io.arrowshm.spi.GpuSupport}. Why it is unavailable is in
- * {@link CudaDriver#status()}.
+ * {@code META-INF/services/io.arrowshm.spi.GpuSupport}: CUDA streams with the JCuda driver
+ * API ({@link CudaDevicePayload}). Without a driver, {@link #available()} is false, the reason
+ * is {@link CudaDriver#status()}'s, and {@link #allocate}/{@link #attach} throw
+ * {@link GpuUnavailableException} with it.
  *
  * <pre>{@code
  * boolean gpu = SharedMemory.gpuAvailable();        // false on a host without a driver
@@ -22,5 +27,29 @@ public final class JCudaGpuSupport implements GpuSupport {
     @Override
     public boolean available() {
         return CudaDriver.status().available();
+    }
+
+    @Override
+    public String unavailableReason() {
+        CudaStatus status = CudaDriver.status();
+        return status.available() ? "" : status.detail();
+    }
+
+    /** @throws GpuUnavailableException without a driver or device; {@link CudaCallException} when a call fails */
+    @Override
+    public DevicePayload allocate(DeviceRequest request) {
+        return CudaDevicePayload.allocate(request);
+    }
+
+    /**
+     * Reads arrow-shm's {@link GpuRecord} or pyshmem's torch pickle ({@link GpuHandleSegment}),
+     * checks it against the stream, and maps it.
+     *
+     * @throws GpuUnavailableException without a driver or device
+     * @throws InvalidGpuHandleException for a record that is damaged, hostile or of another geometry
+     */
+    @Override
+    public DevicePayload attach(DeviceRequest request, ByteBuffer handleRecord) {
+        return CudaDevicePayload.attach(request, handleRecord);
     }
 }

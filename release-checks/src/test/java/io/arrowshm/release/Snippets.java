@@ -51,7 +51,16 @@ final class Snippets {
                     .declare("INDArray weights = null; // a (640, n) matrix in the README's story"),
             statements("tensors-record-replay")
                     .imports("java.nio.file.Path", "org.apache.arrow.memory.BufferAllocator",
-                            "org.apache.arrow.memory.RootAllocator", "org.apache.arrow.vector.Float4Vector")));
+                            "org.apache.arrow.memory.RootAllocator", "org.apache.arrow.vector.Float4Vector"),
+            statements("gpu-streams")
+                    .declare("float[] hostFrame = new float[480 * 640];", "float[] hostCopy = new float[480 * 640];",
+                            "long devicePointer = 0; // device memory on cuda:0 in the README's story",
+                            "long myDeviceBuffer = 0; // the reader's own device buffer"),
+            statements("nd4j-cuda-view")
+                    .imports("org.bytedeco.javacpp.Pointer", "org.nd4j.linalg.api.buffer.DataBuffer",
+                            "org.nd4j.linalg.api.buffer.DataType", "org.nd4j.linalg.api.ndarray.INDArray",
+                            "org.nd4j.linalg.factory.Nd4j")
+                    .declare("SharedMemory shm = null; // a handle attached with OpenOptions.gpuDevice(\"cuda:0\")")));
 
     static final Map<String, PythonSetup> PYTHON = register(List.of(
             python("pyshmem-open")
@@ -69,7 +78,10 @@ final class Snippets {
             python("tensors-write-pyarrow")
                     .check("back = pa.ipc.open_file('from_python.arrow').read_all()",
                             "assert back.num_rows == 100 and back['tensor'].type.shape == [480, 640], back.schema",
-                            "import os; os.remove('from_python.arrow')")));
+                            "import os; os.remove('from_python.arrow')"),
+            python("torch-reads-record")
+                    .skip("needs torch, a CUDA GPU and a Java GPU stream; run by gpu/device-check.sh"
+                            + " (torch-reads-java-record), never run on this project's hosts so far")));
 
     /** How a Java block is placed in a compilation unit. */
     enum Kind { STATEMENTS, MEMBERS, UNIT }

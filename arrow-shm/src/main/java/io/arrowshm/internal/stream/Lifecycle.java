@@ -16,11 +16,14 @@ import io.arrowshm.internal.posix.Mapping;
 import io.arrowshm.internal.posix.Processes;
 import io.arrowshm.internal.posix.SegmentExistsException;
 import io.arrowshm.internal.posix.Segments;
+import io.arrowshm.spi.DevicePayload;
+import io.arrowshm.spi.DeviceRequest;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * Creating, attaching and removing streams, in pyshmem's order and under its name lock
@@ -43,13 +46,24 @@ public final class Lifecycle {
      * that sees them retries instead of failing.
      */
     public static Attached create(StreamNames names, DType dtype, long[] shape, long size, int featureFlags) {
+        return create(names, dtype, shape, size, featureFlags, -1, null);
+    }
+
+    /**
+     * {@link #create(StreamNames, DType, long[], long, int)} for a GPU stream when
+     * {@code allocate} is given: after the data segment, the device payload is allocated and
+     * its record written as the {@code _gpu} segment, all before the metadata (pyshmem's order,
+     * spec §1.1), and the metadata carries {@code deviceIndex}.
+     */
+    public static Attached create(StreamNames names, DType dtype, long[] shape, long size, int featureFlags,
+                                  int deviceIndex, Function<DeviceRequest, DevicePayload> allocate) {
         names.checkStorable();
         LockFile lock = LockFile.retain(names.lockPath());
         boolean handedOver = false;
         try {
             lock.lock();
             try {
-                Attached attached = createLocked(names, dtype, shape, size, featureFlags, lock);
+                Attached attached = createLocked(names, dtype, shape, size, featureFlags, deviceIndex, allocate, lock);
                 handedOver = true;
                 return attached;
             } finally {
@@ -63,6 +77,7 @@ public final class Lifecycle {
     }
 
     private static Attached createLocked(StreamNames names, DType dtype, long[] shape, long size, int featureFlags,
+                                         int deviceIndex, Function<DeviceRequest, DevicePayload> allocate,
                                          LockFile lock) {
         Mapping data;
         try {
@@ -71,23 +86,41 @@ public final class Lifecycle {
             throw exists(names);
         }
         Mapping metadata = null;
+        DevicePayload device = null;
+        boolean recordWritten = false;
         try {
+            if (allocate != null) {
+                device = allocate.apply(new DeviceRequest(names.name(), deviceIndex, dtype, shape, size,
+                        Processes.currentPid()));
+                try {
+                    DeviceSeam.writeRecord(names.gpuSegment(), device.handleRecord());
+                } catch (SegmentExistsException e) {
+                    throw exists(names);
+                }
+                recordWritten = true;
+            }
             try {
                 metadata = Segments.create(names.metaSegment(), MetadataLayout.TOTAL_LENGTH);
             } catch (SegmentExistsException e) {
                 throw exists(names);
             }
-            byte[] header = Metadata.encode(names.name(), dtype, shape, size, featureFlags, -1,
+            byte[] header = Metadata.encode(names.name(), dtype, shape, size, featureFlags, deviceIndex,
                     Processes.currentPid(), newInstanceId());
             ByteBuffer target = metadata.byteBuffer(0, MetadataLayout.TOTAL_LENGTH);
             int prefix = MetadataLayout.HEADER_SIZE_OFFSET + 2;
             target.put(0, header, 0, prefix);
             target.put(prefix, header, prefix, header.length - prefix);
             StreamDescriptor descriptor = Metadata.validate(names.name(), header, MetadataLayout.TOTAL_LENGTH);
-            return new Attached(names, descriptor, metadata, data, lock, true, false);
+            return new Attached(names, descriptor, metadata, data, lock, true, false, device);
         } catch (RuntimeException | Error e) {
             data.close();
             Segments.delete(names.dataSegment());
+            if (recordWritten) {
+                Segments.delete(names.gpuSegment());
+            }
+            if (device != null) {
+                device.close();
+            }
             if (metadata != null) {
                 metadata.close();
                 Segments.delete(names.metaSegment());

@@ -32,6 +32,8 @@ public final class StreamParts {
     private final BufferAllocator allocator;
     private final BufferAllocator readAllocator;
     private final ReadCursor cursor;
+    /** A GPU stream's device seam (attached device or CPU-only rules), null for a CPU stream. */
+    private final DeviceLink device;
     private volatile IllegalStateException leak;
 
     public StreamParts(Attached attached, WaitStrategy strategy, BufferAllocator callerAllocator) {
@@ -50,11 +52,13 @@ public final class StreamParts {
         long futex = descriptor.notifyFlag() ? words.futexAddress() : 0;
         PayloadCodec codec = new PayloadCodec(attached.payload(), descriptor.size(), descriptor.dtype().javaArrayType());
         SeqlockWriter seqlockWriter = new SeqlockWriter(words);
+        this.device = descriptor.gpuEnabled() ? DeviceLink.of(name, descriptor, attached.device(), payload) : null;
         this.seqlock = new SeqlockReader(words, strategy, futex,
                 new DeadWriterCheck(words, seqlockWriter, lock, readOnly, name), guard, name);
         this.header = new LiveHeader(words, guard);
-        this.writer = new StreamWriter(name, words, seqlockWriter, lock, codec, payload, guard, futex, readOnly);
-        this.reader = new StreamReader(name, words, seqlock, codec, payload, guard);
+        this.writer = new StreamWriter(name, words, seqlockWriter, lock, codec, payload, guard, futex, readOnly,
+                device);
+        this.reader = new StreamReader(name, words, seqlock, codec, payload, guard, device);
         this.cursor = new ReadCursor(words.count());
         this.readAllocator = callerAllocator != null ? callerAllocator : allocator;
     }
@@ -63,6 +67,9 @@ public final class StreamParts {
         try {
             attached.metadata().close();
         } finally {
+            if (device != null) {
+                device.release();
+            }
             payload.release();
             attached.lock().releaseReference();
             if (allocator != null) {
@@ -105,6 +112,11 @@ public final class StreamParts {
 
     public StreamReader reader() {
         return reader;
+    }
+
+    /** The GPU stream's device seam, or null for a CPU stream. */
+    public DeviceLink device() {
+        return device;
     }
 
     public boolean notifying() {

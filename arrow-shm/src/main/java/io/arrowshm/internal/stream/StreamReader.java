@@ -19,15 +19,18 @@ public final class StreamReader {
     private final PayloadCodec codec;
     private final PayloadMapping payload;
     private final OperationGuard guard;
+    /** The GPU stream's device seam, or null for a CPU stream. */
+    private final DeviceLink device;
 
     public StreamReader(String name, HeaderWords words, SeqlockReader seqlock, PayloadCodec codec,
-                        PayloadMapping payload, OperationGuard guard) {
+                        PayloadMapping payload, OperationGuard guard, DeviceLink device) {
         this.name = name;
         this.words = words;
         this.seqlock = seqlock;
         this.codec = codec;
         this.payload = payload;
         this.guard = guard;
+        this.device = device;
     }
 
     /**
@@ -42,7 +45,11 @@ public final class StreamReader {
             while (true) {
                 long start = seqlock.awaitStable(deadline);
                 try {
-                    transfer.apply(codec, target);
+                    if (device == null) {
+                        transfer.apply(codec, target);
+                    } else {
+                        device.readHost(codec, transfer, target); // the mirror, or the device through staging
+                    }
                     FaultBarrier.deliverPending();
                 } catch (RuntimeException | Error e) {
                     throw guard.fault(e, "read from");
@@ -95,6 +102,9 @@ public final class StreamReader {
      * consistent run propagates. The view holds its own reference and is closed afterwards.
      */
     public <R> R zeroCopy(Function<ArrowBuf, R> reader, long deadline, ReadCursor cursor) {
+        if (device != null) {
+            device.checkHostView("run a zero-copy reader on");
+        }
         guard.enter("read from");
         ArrowBuf view = null;
         try {

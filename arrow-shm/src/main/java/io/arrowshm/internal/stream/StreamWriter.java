@@ -27,15 +27,19 @@ public final class StreamWriter {
     private final OperationGuard guard;
     private final long futexAddress;
     private final boolean readOnly;
+    /** The GPU stream's device seam, or null for a CPU stream. */
+    private final DeviceLink device;
     /** Lock levels held through this handle; changed only by the thread holding the lock. */
     private volatile int heldDepth;
     private volatile int openViews;
 
     /**
      * @param futexAddress the word to wake after each publication on notify streams, else 0
+     * @param device for a GPU stream, what carries each publication to the device; else null
      */
     public StreamWriter(String name, HeaderWords words, SeqlockWriter seqlock, LockFile lock, PayloadCodec codec,
-                        PayloadMapping payload, OperationGuard guard, long futexAddress, boolean readOnly) {
+                        PayloadMapping payload, OperationGuard guard, long futexAddress, boolean readOnly,
+                        DeviceLink device) {
         this.name = name;
         this.words = words;
         this.seqlock = seqlock;
@@ -45,6 +49,7 @@ public final class StreamWriter {
         this.guard = guard;
         this.futexAddress = futexAddress;
         this.readOnly = readOnly;
+        this.device = device;
     }
 
     // ------------------------------------------------------------------ the lock
@@ -112,6 +117,9 @@ public final class StreamWriter {
     public <T> void publish(T source, PayloadTransfer<T> transfer, boolean stampFrameId, long frameId,
                             boolean callerHoldsLock) {
         refuseIfReadOnly("write to");
+        if (device != null) {
+            device.checkWrite();
+        }
         guard.enter("write to");
         try {
             if (callerHoldsLock) {
@@ -123,6 +131,9 @@ public final class StreamWriter {
                 long odd = seqlock.beginWrite(name);
                 try {
                     transfer.apply(codec, source);
+                    if (device != null) {
+                        device.afterTransfer(transfer); // to the device, synchronized, before the even store
+                    }
                     WriteHooks.afterCopy(name);
                     FaultBarrier.deliverPending();
                 } catch (RuntimeException | Error e) {
@@ -155,6 +166,9 @@ public final class StreamWriter {
      */
     public Claim claim(long deadline, boolean callerHoldsLock) {
         refuseIfReadOnly("write to");
+        if (device != null) {
+            device.checkWrite();
+        }
         if (callerHoldsLock) {
             guard.enter("write to");
             try {
@@ -212,7 +226,10 @@ public final class StreamWriter {
                 try {
                     codec.probeLastByte(); // a payload truncated under the view must not be published
                     FaultBarrier.deliverPending(); // nor one whose stores faulted
-                } catch (InternalError e) {
+                    if (device != null) {
+                        device.afterTransfer(null); // the view's bytes to the device, before the even store
+                    }
+                } catch (InternalError | RuntimeException e) {
                     seqlock.abortWrite();
                     wakeReaders();
                     throw e;
@@ -256,6 +273,9 @@ public final class StreamWriter {
      */
     public ArrowBuf view() {
         refuseIfReadOnly("take a live writable view of");
+        if (device != null) {
+            device.checkHostView("take a live host view of");
+        }
         guard.enter("take a view of");
         try {
             return payload.view();
