@@ -32,7 +32,11 @@ class TruncatedSegmentTest {
     }
 
     private List<String> outcomes(Path javaHome, String scenario, String op) {
-        try (PeerProcess child = PeerProcess.java(javaHome, List.of("-Xmx256m"), RegressionScenarios.class,
+        return outcomes(javaHome, List.of("-Xmx256m"), scenario, op);
+    }
+
+    private List<String> outcomes(Path javaHome, List<String> jvmOptions, String scenario, String op) {
+        try (PeerProcess child = PeerProcess.java(javaHome, jvmOptions, RegressionScenarios.class,
                 scenario, name, op)) {
             List<String> out = child.finish(Duration.ofSeconds(90));
             return out.stream().filter(line -> line.startsWith("outcome ")).toList();
@@ -62,6 +66,22 @@ class TruncatedSegmentTest {
         "write-view-publish"})
     void everyOperationOnATruncatedDataSegmentThrows(String op) {
         expectClearErrors(PeerProcess.currentJavaHome(), "truncated-data", op, 3);
+    }
+
+    @ParameterizedTest(name = "{0} on a truncated data segment, copies split across threads")
+    @ValueSource(strings = {"write-byte", "write-float", "write-boolean", "write-byte-buffer", "write-arrow-buf",
+        "read-into", "read", "clear"})
+    void faultsInPartsOfASplitCopyReachTheCaller(String op) {
+        // A fault in a pool thread's part must come back to the caller as the library's exception,
+        // and never kill a pool thread or surface later in unrelated code.
+        List<String> outcomes = outcomes(PeerProcess.currentJavaHome(),
+                List.of("-Xmx256m", "-Darrowshm.copy.threads=3", "-Darrowshm.copy.parallelBytes=4096"),
+                "truncated-data", op);
+        assertEquals(3, outcomes.size(), "the child reported " + outcomes);
+        for (String outcome : outcomes) {
+            assertEquals("outcome " + op + " SharedMemoryException", outcome.replaceFirst(" \\(then \\w+\\)$", ""),
+                    "all outcomes: " + outcomes);
+        }
     }
 
     @ParameterizedTest(name = "{0} on a truncated data segment, JDK 25")

@@ -24,6 +24,7 @@ public final class Catalog {
             }
             keys.add("java-memcpy/directToDirect/" + shape.label());
             keys.add("java-memcpy/heapToHeap/" + shape.label());
+            keys.add("glibc-memcpy/glibcMemcpy/" + shape.label());
         }
         keys.add("arrow-shm/lock/" + Shape.TINY.label());
         keys.add("jna-flock/lock/" + Shape.TINY.label());

@@ -15,7 +15,9 @@ import org.apache.arrow.memory.ArrowBuf;
  * {@code int}, so the payload is cut into windows (1 GiB, a multiple of every element size),
  * each with a byte view and a view typed for the stream's element array, made once per
  * handle. Positions within the payload are {@code long} throughout, so payloads and
- * {@code ArrowBuf}s past 2 GiB copy like small ones.
+ * {@code ArrowBuf}s past 2 GiB copy like small ones. Large copies are split across cores by
+ * the {@link CopySplitter}; every copy is expressed as a range of elements or bytes so a part
+ * is the same code as the whole.
  *
  * <p>Every copy goes through NIO bulk operations, which HotSpot protects against SIGBUS on a
  * truncated segment (the fault surfaces as an {@link InternalError} that callers translate).
@@ -34,21 +36,26 @@ public final class PayloadCodec {
     private final int windowBytes;
     private final ByteBuffer[] bytes;
     private final Buffer[] typed;
+    private final CopySplitter splitter;
 
     /**
      * @param elementArray the primitive array type the stream's dtype accepts besides {@code byte[]}
      */
     public PayloadCodec(Mapping payload, long size, Class<?> elementArray) {
-        this(payload, size, elementArray, DEFAULT_WINDOW_BYTES);
+        this(payload, size, elementArray, DEFAULT_WINDOW_BYTES, CopySplitter.shared());
     }
 
-    /** With a chosen window length (a positive multiple of 8): tests use small ones to cross many boundaries. */
-    PayloadCodec(Mapping payload, long size, Class<?> elementArray, int windowBytes) {
+    /**
+     * With a chosen window length (a positive multiple of 8) and splitter: tests use small
+     * windows to cross many boundaries, and small thresholds to split small payloads.
+     */
+    PayloadCodec(Mapping payload, long size, Class<?> elementArray, int windowBytes, CopySplitter splitter) {
         if (windowBytes <= 0 || windowBytes % Long.BYTES != 0) {
             throw new IllegalArgumentException("window must be a positive multiple of 8 bytes, got " + windowBytes);
         }
         this.size = size;
         this.windowBytes = windowBytes;
+        this.splitter = splitter;
         long count = (size + windowBytes - 1) / windowBytes;
         if (count > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(size + " bytes need too many windows of " + windowBytes);
@@ -66,88 +73,6 @@ public final class PayloadCodec {
         return size;
     }
 
-    // ------------------------------------------------------------------ into the payload
-
-    public void copyIn(byte[] source) {
-        int per = windowBytes;
-        for (int w = 0; w < bytes.length; w++) {
-            bytes[w].put(0, source, w * per, count(source.length, w, per));
-        }
-    }
-
-    public void copyIn(short[] source) {
-        int per = windowBytes / Short.BYTES;
-        for (int w = 0; w < bytes.length; w++) {
-            ((ShortBuffer) typed[w]).put(0, source, w * per, count(source.length, w, per));
-        }
-    }
-
-    public void copyIn(int[] source) {
-        int per = windowBytes / Integer.BYTES;
-        for (int w = 0; w < bytes.length; w++) {
-            ((IntBuffer) typed[w]).put(0, source, w * per, count(source.length, w, per));
-        }
-    }
-
-    public void copyIn(long[] source) {
-        int per = windowBytes / Long.BYTES;
-        for (int w = 0; w < bytes.length; w++) {
-            ((LongBuffer) typed[w]).put(0, source, w * per, count(source.length, w, per));
-        }
-    }
-
-    public void copyIn(float[] source) {
-        int per = windowBytes / Float.BYTES;
-        for (int w = 0; w < bytes.length; w++) {
-            ((FloatBuffer) typed[w]).put(0, source, w * per, count(source.length, w, per));
-        }
-    }
-
-    public void copyIn(double[] source) {
-        int per = windowBytes / Double.BYTES;
-        for (int w = 0; w < bytes.length; w++) {
-            ((DoubleBuffer) typed[w]).put(0, source, w * per, count(source.length, w, per));
-        }
-    }
-
-    /** NumPy's bool: one byte, 0 or 1. */
-    public void copyIn(boolean[] source) {
-        int per = windowBytes;
-        for (int w = 0; w < bytes.length; w++) {
-            ByteBuffer window = bytes[w];
-            int first = w * per;
-            int n = count(source.length, w, per);
-            for (int i = 0; i < n; i++) {
-                window.put(i, source[first + i] ? (byte) 1 : (byte) 0);
-            }
-        }
-    }
-
-    /** Copies {@code size} bytes from {@code source}'s position; the position does not move. */
-    public void copyIn(ByteBuffer source) {
-        int start = source.position();
-        for (int w = 0; w < bytes.length; w++) {
-            bytes[w].put(0, source, start + w * windowBytes, bytes[w].capacity());
-        }
-    }
-
-    /** Copies bytes [0, size) of {@code source}. */
-    public void copyIn(ArrowBuf source) {
-        for (int w = 0; w < bytes.length; w++) {
-            int n = bytes[w].capacity();
-            bytes[w].put(0, source.nioBuffer((long) w * windowBytes, n), 0, n);
-        }
-    }
-
-    /** Zero-fills the payload. */
-    public void zero() {
-        for (ByteBuffer window : bytes) {
-            for (int at = 0, n = window.capacity(); at < n; at += ZERO_CHUNK) {
-                window.put(at, ZEROS, 0, Math.min(ZERO_CHUNK, n - at));
-            }
-        }
-    }
-
     /**
      * Loads the payload's last byte. A segment truncated below the payload's size has lost its
      * last page, so this faults (an {@link InternalError}, made synchronous by the caller's
@@ -158,84 +83,379 @@ public final class PayloadCodec {
         return last.get(last.capacity() - 1);
     }
 
+    // ------------------------------------------------------------------ into the payload
+
+    public void copyIn(byte[] source) {
+        if (splitter.serial(size)) {
+            bytesIn(source, 0, source.length);
+        } else {
+            splitter.run(source.length, 1, (from, to) -> bytesIn(source, (int) from, (int) to));
+        }
+    }
+
+    public void copyIn(short[] source) {
+        if (splitter.serial(size)) {
+            shortsIn(source, 0, source.length);
+        } else {
+            splitter.run(source.length, 2, (from, to) -> shortsIn(source, (int) from, (int) to));
+        }
+    }
+
+    public void copyIn(int[] source) {
+        if (splitter.serial(size)) {
+            intsIn(source, 0, source.length);
+        } else {
+            splitter.run(source.length, 4, (from, to) -> intsIn(source, (int) from, (int) to));
+        }
+    }
+
+    public void copyIn(long[] source) {
+        if (splitter.serial(size)) {
+            longsIn(source, 0, source.length);
+        } else {
+            splitter.run(source.length, 8, (from, to) -> longsIn(source, (int) from, (int) to));
+        }
+    }
+
+    public void copyIn(float[] source) {
+        if (splitter.serial(size)) {
+            floatsIn(source, 0, source.length);
+        } else {
+            splitter.run(source.length, 4, (from, to) -> floatsIn(source, (int) from, (int) to));
+        }
+    }
+
+    public void copyIn(double[] source) {
+        if (splitter.serial(size)) {
+            doublesIn(source, 0, source.length);
+        } else {
+            splitter.run(source.length, 8, (from, to) -> doublesIn(source, (int) from, (int) to));
+        }
+    }
+
+    public void copyIn(boolean[] source) {
+        if (splitter.serial(size)) {
+            booleansIn(source, 0, source.length);
+        } else {
+            splitter.run(source.length, 1, (from, to) -> booleansIn(source, (int) from, (int) to));
+        }
+    }
+
+    /** Copies {@code size} bytes from {@code source}'s position; the position does not move. */
+    public void copyIn(ByteBuffer source) {
+        int start = source.position();
+        if (splitter.serial(size)) {
+            bufferIn(source, start, 0, size);
+        } else {
+            splitter.run(size, 1, (from, to) -> bufferIn(source, start, from, to));
+        }
+    }
+
+    /** Copies bytes [0, size) of {@code source}. */
+    public void copyIn(ArrowBuf source) {
+        if (splitter.serial(size)) {
+            arrowIn(source, 0, size);
+        } else {
+            splitter.run(size, 1, (from, to) -> arrowIn(source, from, to));
+        }
+    }
+
+    /** Zero-fills the payload. */
+    public void zero() {
+        if (splitter.serial(size)) {
+            zero(0, size);
+        } else {
+            splitter.run(size, 1, this::zero);
+        }
+    }
+
     // ------------------------------------------------------------------ out of the payload
 
     public void copyOut(byte[] target) {
-        int per = windowBytes;
-        for (int w = 0; w < bytes.length; w++) {
-            bytes[w].get(0, target, w * per, count(target.length, w, per));
+        if (splitter.serial(size)) {
+            bytesOut(target, 0, target.length);
+        } else {
+            splitter.run(target.length, 1, (from, to) -> bytesOut(target, (int) from, (int) to));
         }
     }
 
     public void copyOut(short[] target) {
-        int per = windowBytes / Short.BYTES;
-        for (int w = 0; w < bytes.length; w++) {
-            ((ShortBuffer) typed[w]).get(0, target, w * per, count(target.length, w, per));
+        if (splitter.serial(size)) {
+            shortsOut(target, 0, target.length);
+        } else {
+            splitter.run(target.length, 2, (from, to) -> shortsOut(target, (int) from, (int) to));
         }
     }
 
     public void copyOut(int[] target) {
-        int per = windowBytes / Integer.BYTES;
-        for (int w = 0; w < bytes.length; w++) {
-            ((IntBuffer) typed[w]).get(0, target, w * per, count(target.length, w, per));
+        if (splitter.serial(size)) {
+            intsOut(target, 0, target.length);
+        } else {
+            splitter.run(target.length, 4, (from, to) -> intsOut(target, (int) from, (int) to));
         }
     }
 
     public void copyOut(long[] target) {
-        int per = windowBytes / Long.BYTES;
-        for (int w = 0; w < bytes.length; w++) {
-            ((LongBuffer) typed[w]).get(0, target, w * per, count(target.length, w, per));
+        if (splitter.serial(size)) {
+            longsOut(target, 0, target.length);
+        } else {
+            splitter.run(target.length, 8, (from, to) -> longsOut(target, (int) from, (int) to));
         }
     }
 
     public void copyOut(float[] target) {
-        int per = windowBytes / Float.BYTES;
-        for (int w = 0; w < bytes.length; w++) {
-            ((FloatBuffer) typed[w]).get(0, target, w * per, count(target.length, w, per));
+        if (splitter.serial(size)) {
+            floatsOut(target, 0, target.length);
+        } else {
+            splitter.run(target.length, 4, (from, to) -> floatsOut(target, (int) from, (int) to));
         }
     }
 
     public void copyOut(double[] target) {
-        int per = windowBytes / Double.BYTES;
-        for (int w = 0; w < bytes.length; w++) {
-            ((DoubleBuffer) typed[w]).get(0, target, w * per, count(target.length, w, per));
+        if (splitter.serial(size)) {
+            doublesOut(target, 0, target.length);
+        } else {
+            splitter.run(target.length, 8, (from, to) -> doublesOut(target, (int) from, (int) to));
         }
     }
 
     public void copyOut(boolean[] target) {
-        int per = windowBytes;
-        for (int w = 0; w < bytes.length; w++) {
-            ByteBuffer window = bytes[w];
-            int first = w * per;
-            int n = count(target.length, w, per);
-            for (int i = 0; i < n; i++) {
-                target[first + i] = window.get(i) != 0;
-            }
+        if (splitter.serial(size)) {
+            booleansOut(target, 0, target.length);
+        } else {
+            splitter.run(target.length, 1, (from, to) -> booleansOut(target, (int) from, (int) to));
         }
     }
 
     /** Copies the payload to {@code target}'s position; the position does not move. */
     public void copyOut(ByteBuffer target) {
         int start = target.position();
-        for (int w = 0; w < bytes.length; w++) {
-            target.put(start + w * windowBytes, bytes[w], 0, bytes[w].capacity());
+        if (splitter.serial(size)) {
+            bufferOut(target, start, 0, size);
+        } else {
+            splitter.run(size, 1, (from, to) -> bufferOut(target, start, from, to));
         }
     }
 
     /** Copies the payload into bytes [0, size) of {@code target}. */
     public void copyOut(ArrowBuf target) {
-        for (int w = 0; w < bytes.length; w++) {
-            int n = bytes[w].capacity();
-            target.nioBuffer((long) w * windowBytes, n).put(0, bytes[w], 0, n);
+        if (splitter.serial(size)) {
+            arrowOut(target, 0, size);
+        } else {
+            splitter.run(size, 1, (from, to) -> arrowOut(target, from, to));
         }
     }
 
-    /**
-     * Elements of window {@code w} for an array of {@code length} elements, {@code per} to a
-     * window. The array's own length bounds every index, so {@code w * per} fits an int.
-     */
-    private static int count(int length, int w, int per) {
-        return (int) Math.min(per, length - (long) w * per);
+    // ------------------------------------------------------------------ ranges
+
+    private void bytesIn(byte[] source, int from, int to) {
+        int per = windowBytes;
+        for (int e = from; e < to; ) {
+            int w = e / per;
+            int at = e - w * per;
+            int n = Math.min(to - e, per - at);
+            bytes[w].put(at, source, e, n);
+            e += n;
+        }
+    }
+
+    private void bytesOut(byte[] target, int from, int to) {
+        int per = windowBytes;
+        for (int e = from; e < to; ) {
+            int w = e / per;
+            int at = e - w * per;
+            int n = Math.min(to - e, per - at);
+            bytes[w].get(at, target, e, n);
+            e += n;
+        }
+    }
+
+    private void shortsIn(short[] source, int from, int to) {
+        int per = windowBytes / 2;
+        for (int e = from; e < to; ) {
+            int w = e / per;
+            int at = e - w * per;
+            int n = Math.min(to - e, per - at);
+            ((ShortBuffer) typed[w]).put(at, source, e, n);
+            e += n;
+        }
+    }
+
+    private void shortsOut(short[] target, int from, int to) {
+        int per = windowBytes / 2;
+        for (int e = from; e < to; ) {
+            int w = e / per;
+            int at = e - w * per;
+            int n = Math.min(to - e, per - at);
+            ((ShortBuffer) typed[w]).get(at, target, e, n);
+            e += n;
+        }
+    }
+
+    private void intsIn(int[] source, int from, int to) {
+        int per = windowBytes / 4;
+        for (int e = from; e < to; ) {
+            int w = e / per;
+            int at = e - w * per;
+            int n = Math.min(to - e, per - at);
+            ((IntBuffer) typed[w]).put(at, source, e, n);
+            e += n;
+        }
+    }
+
+    private void intsOut(int[] target, int from, int to) {
+        int per = windowBytes / 4;
+        for (int e = from; e < to; ) {
+            int w = e / per;
+            int at = e - w * per;
+            int n = Math.min(to - e, per - at);
+            ((IntBuffer) typed[w]).get(at, target, e, n);
+            e += n;
+        }
+    }
+
+    private void longsIn(long[] source, int from, int to) {
+        int per = windowBytes / 8;
+        for (int e = from; e < to; ) {
+            int w = e / per;
+            int at = e - w * per;
+            int n = Math.min(to - e, per - at);
+            ((LongBuffer) typed[w]).put(at, source, e, n);
+            e += n;
+        }
+    }
+
+    private void longsOut(long[] target, int from, int to) {
+        int per = windowBytes / 8;
+        for (int e = from; e < to; ) {
+            int w = e / per;
+            int at = e - w * per;
+            int n = Math.min(to - e, per - at);
+            ((LongBuffer) typed[w]).get(at, target, e, n);
+            e += n;
+        }
+    }
+
+    private void floatsIn(float[] source, int from, int to) {
+        int per = windowBytes / 4;
+        for (int e = from; e < to; ) {
+            int w = e / per;
+            int at = e - w * per;
+            int n = Math.min(to - e, per - at);
+            ((FloatBuffer) typed[w]).put(at, source, e, n);
+            e += n;
+        }
+    }
+
+    private void floatsOut(float[] target, int from, int to) {
+        int per = windowBytes / 4;
+        for (int e = from; e < to; ) {
+            int w = e / per;
+            int at = e - w * per;
+            int n = Math.min(to - e, per - at);
+            ((FloatBuffer) typed[w]).get(at, target, e, n);
+            e += n;
+        }
+    }
+
+    private void doublesIn(double[] source, int from, int to) {
+        int per = windowBytes / 8;
+        for (int e = from; e < to; ) {
+            int w = e / per;
+            int at = e - w * per;
+            int n = Math.min(to - e, per - at);
+            ((DoubleBuffer) typed[w]).put(at, source, e, n);
+            e += n;
+        }
+    }
+
+    private void doublesOut(double[] target, int from, int to) {
+        int per = windowBytes / 8;
+        for (int e = from; e < to; ) {
+            int w = e / per;
+            int at = e - w * per;
+            int n = Math.min(to - e, per - at);
+            ((DoubleBuffer) typed[w]).get(at, target, e, n);
+            e += n;
+        }
+    }
+
+    private void booleansIn(boolean[] source, int from, int to) {
+        int per = windowBytes;
+        for (int e = from; e < to; ) {
+            int w = e / per;
+            int at = e - w * per;
+            int n = Math.min(to - e, per - at);
+            ByteBuffer window = bytes[w];
+            for (int i = 0; i < n; i++) {
+                window.put(at + i, source[e + i] ? (byte) 1 : (byte) 0);
+            }
+            e += n;
+        }
+    }
+
+    private void booleansOut(boolean[] target, int from, int to) {
+        int per = windowBytes;
+        for (int e = from; e < to; ) {
+            int w = e / per;
+            int at = e - w * per;
+            int n = Math.min(to - e, per - at);
+            ByteBuffer window = bytes[w];
+            for (int i = 0; i < n; i++) {
+                target[e + i] = window.get(at + i) != 0;
+            }
+            e += n;
+        }
+    }
+
+    private void bufferIn(ByteBuffer source, int start, long from, long to) {
+        for (long b = from; b < to; ) {
+            int w = (int) (b / windowBytes);
+            int at = (int) (b - (long) w * windowBytes);
+            int n = (int) Math.min(to - b, windowBytes - at);
+            bytes[w].put(at, source, (int) (start + b), n);
+            b += n;
+        }
+    }
+
+    private void bufferOut(ByteBuffer target, int start, long from, long to) {
+        for (long b = from; b < to; ) {
+            int w = (int) (b / windowBytes);
+            int at = (int) (b - (long) w * windowBytes);
+            int n = (int) Math.min(to - b, windowBytes - at);
+            target.put((int) (start + b), bytes[w], at, n);
+            b += n;
+        }
+    }
+
+    private void arrowIn(ArrowBuf source, long from, long to) {
+        for (long b = from; b < to; ) {
+            int w = (int) (b / windowBytes);
+            int at = (int) (b - (long) w * windowBytes);
+            int n = (int) Math.min(to - b, windowBytes - at);
+            bytes[w].put(at, source.nioBuffer(b, n), 0, n);
+            b += n;
+        }
+    }
+
+    private void arrowOut(ArrowBuf target, long from, long to) {
+        for (long b = from; b < to; ) {
+            int w = (int) (b / windowBytes);
+            int at = (int) (b - (long) w * windowBytes);
+            int n = (int) Math.min(to - b, windowBytes - at);
+            target.nioBuffer(b, n).put(0, bytes[w], at, n);
+            b += n;
+        }
+    }
+
+    private void zero(long from, long to) {
+        for (long b = from; b < to; ) {
+            int w = (int) (b / windowBytes);
+            int at = (int) (b - (long) w * windowBytes);
+            int n = (int) Math.min(Math.min(to - b, windowBytes - at), ZERO_CHUNK);
+            bytes[w].put(at, ZEROS, 0, n);
+            b += n;
+        }
     }
 
     private static Buffer typedView(ByteBuffer window, Class<?> elementArray) {

@@ -39,9 +39,13 @@ class PayloadCodecTest {
         allocator.close();
     }
 
+    /** Serial copies, or with {@code split} set, every copy split in three parts of at least a page. */
+    private boolean split;
+
     private PayloadCodec codec(long size, Class<?> elementArray, int window) {
         mapping = Segments.create(segment, size);
-        return new PayloadCodec(mapping, size, elementArray, window);
+        CopySplitter splitter = split ? new CopySplitter(3, 4096) : new CopySplitter(1, Long.MAX_VALUE);
+        return new PayloadCodec(mapping, size, elementArray, window, splitter);
     }
 
     private byte[] payloadBytes(long size) {
@@ -157,7 +161,44 @@ class PayloadCodecTest {
     @Test
     void windowsMustHoldWholeElementsOfEveryType() {
         mapping = Segments.create(segment, 64);
-        assertThrows(IllegalArgumentException.class, () -> new PayloadCodec(mapping, 64, byte[].class, 12));
-        assertThrows(IllegalArgumentException.class, () -> new PayloadCodec(mapping, 64, byte[].class, 0));
+        CopySplitter serial = new CopySplitter(1, Long.MAX_VALUE);
+        assertThrows(IllegalArgumentException.class, () -> new PayloadCodec(mapping, 64, byte[].class, 12, serial));
+        assertThrows(IllegalArgumentException.class, () -> new PayloadCodec(mapping, 64, byte[].class, 0, serial));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {24, 4096, 1 << 20})
+    void copiesSplitAcrossThreadsLandEveryElementInPlace(int window) {
+        split = true;
+        int elements = 3 * 4096 + 5; // parts start on page boundaries; the last part is short
+        double[] doubles = new Random(window).doubles(elements).toArray();
+        PayloadCodec codec = codec(elements * 8L, double[].class, window);
+        codec.copyIn(doubles);
+        ByteBuffer expected = ByteBuffer.allocate(elements * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (double d : doubles) {
+            expected.putDouble(d);
+        }
+        assertArrayEquals(expected.array(), payloadBytes(elements * 8L));
+        double[] back = new double[elements];
+        codec.copyOut(back);
+        assertArrayEquals(doubles, back);
+        byte[] raw = new byte[elements * 8];
+        codec.copyOut(raw);
+        assertArrayEquals(expected.array(), raw);
+        try (ArrowBuf target = allocator.buffer(elements * 8L)) {
+            codec.copyOut(target);
+            byte[] fromArrow = new byte[elements * 8];
+            target.getBytes(0, fromArrow);
+            assertArrayEquals(expected.array(), fromArrow);
+            codec.zero();
+            assertArrayEquals(new byte[elements * 8], payloadBytes(elements * 8L));
+            codec.copyIn(target);
+            assertArrayEquals(expected.array(), payloadBytes(elements * 8L));
+        }
+        ByteBuffer direct = ByteBuffer.allocateDirect(elements * 8 + 3).position(3);
+        codec.copyOut(direct);
+        codec.zero();
+        codec.copyIn(direct);
+        assertArrayEquals(expected.array(), payloadBytes(elements * 8L));
     }
 }

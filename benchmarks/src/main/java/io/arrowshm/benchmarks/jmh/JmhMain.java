@@ -97,7 +97,8 @@ public final class JmhMain {
         String owner = benchmark.substring(0, benchmark.lastIndexOf('.'));
         String shapeLabel = result.getParams().getParam("shape");
         Shape shape = shapeLabel == null ? Shape.TINY : Shape.parse(shapeLabel);
-        String impl = owner.endsWith("MemcpyReference") ? "java-memcpy"
+        String impl = method.equals("glibcMemcpy") ? "glibc-memcpy"
+                : owner.endsWith("MemcpyReference") ? "java-memcpy"
                 : method.equals("flockPair") ? "jna-flock" : "arrow-shm";
         String op = method.equals("acquireRelease") || method.equals("flockPair") ? "lock" : method;
         Result<?> primary = result.getPrimaryResult();

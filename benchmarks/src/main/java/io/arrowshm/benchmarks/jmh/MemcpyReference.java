@@ -1,6 +1,9 @@
 package io.arrowshm.benchmarks.jmh;
 
 import io.arrowshm.benchmarks.Shape;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import io.arrowshm.benchmarks.posix.BareLibC;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +33,8 @@ public class MemcpyReference {
 
         ByteBuffer source;
         ByteBuffer target;
+        long sourceAddress;
+        long targetAddress;
         int bytes;
 
         @Setup(Level.Trial)
@@ -41,6 +46,8 @@ public class MemcpyReference {
                 source.put(i, (byte) i);
                 target.put(i, (byte) 0);
             }
+            sourceAddress = Pointer.nativeValue(Native.getDirectBufferPointer(source));
+            targetAddress = Pointer.nativeValue(Native.getDirectBufferPointer(target));
         }
 
         @TearDown(Level.Trial)
@@ -75,6 +82,15 @@ public class MemcpyReference {
     @Benchmark
     public void directToDirect(DirectPair p) {
         p.target.put(0, p.source, 0, p.bytes);
+    }
+
+    /**
+     * glibc's {@code memcpy} between the same two direct buffers, called address to address (no
+     * array pinning): the copy NumPy's {@code copyto} and pyshmem use, usually the fastest one thread has.
+     */
+    @Benchmark
+    public void glibcMemcpy(DirectPair p) {
+        BareLibC.memcpy(p.targetAddress, p.sourceAddress, p.bytes);
     }
 
     @Benchmark

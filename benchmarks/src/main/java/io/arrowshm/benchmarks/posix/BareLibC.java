@@ -39,6 +39,9 @@ public final class BareLibC {
 
     public static native int flock(int fd, int operation) throws LastErrorException;
 
+    /** glibc's {@code memcpy}, address to address: the machine's fastest single-thread copy, as NumPy uses. */
+    public static native long memcpy(long destination, long source, long bytes);
+
     /** {@code syscall(2)} with its six register arguments; glibc's version only moves registers. */
     private static native long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
 

@@ -89,13 +89,14 @@ public final class MarkdownReport {
         line("## Memory-copy references (single thread, same run)");
         line("");
         line("| shape | bytes | Java direct to direct (ByteBuffer bulk put) | Java heap to heap (System.arraycopy) "
-                + "| NumPy copyto |");
-        line("|---|---:|---:|---:|---:|");
+                + "| glibc memcpy (address to address) | NumPy copyto |");
+        line("|---|---:|---:|---:|---:|---:|");
         for (String shape : SHAPES) {
             Optional<OpFigure> direct = run.operation("java-memcpy", "directToDirect", shape);
             long bytes = direct.map(OpFigure::bytes).orElse(0L);
             line("| " + shape + " | " + bytes + " | " + cell(direct, true) + " | "
                     + cell(run.operation("java-memcpy", "heapToHeap", shape), true) + " | "
+                    + cell(run.operation("glibc-memcpy", "glibcMemcpy", shape), true) + " | "
                     + cell(run.operation("numpy-memcpy", "copyto", shape), true) + " |");
         }
         line("");

@@ -3,7 +3,7 @@ package io.arrowshm.benchmarks.report;
 /**
  * One single-process figure: the time of one operation on one frame shape.
  *
- * @param impl        {@code arrow-shm}, {@code pyshmem}, or a memcpy reference ({@code java-memcpy}, {@code numpy-memcpy})
+ * @param impl        {@code arrow-shm}, {@code pyshmem}, or a memcpy reference ({@code java-memcpy}, {@code glibc-memcpy}, {@code numpy-memcpy})
  * @param op          the operation (same names on both sides: write, read, readInto, readZeroCopy, buffer, lock, ...)
  * @param shape       the frame shape label, e.g. {@code 128x128}
  * @param bytes       payload bytes the operation moves or exposes
