@@ -101,12 +101,17 @@ public final class CopySplitter {
                 }
             });
         }
+        Throwable own = null;
         try {
             range.copy(0, per);
-        } finally {
-            awaitUninterruptibly(done);
+            // A fault in our own part may be pending (compiled code delivers it late): take it
+            // now, or it would surface inside the wait below and leave the parts running.
+            FaultBarrier.deliverPending();
+        } catch (Throwable e) {
+            own = e;
         }
-        Throwable failed = failure.get();
+        awaitUninterruptibly(done);
+        Throwable failed = own != null ? own : failure.get();
         if (failed instanceof RuntimeException) {
             throw (RuntimeException) failed;
         } else if (failed != null) {
