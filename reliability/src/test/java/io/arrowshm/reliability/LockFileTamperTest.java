@@ -110,7 +110,18 @@ class LockFileTamperTest {
     private static void tamper(Path lockFile, boolean underTheLock, AtomicBoolean stop, AtomicInteger tampers) {
         try {
             for (int i = 0; !stop.get(); i++) {
-                int fd = underTheLock ? LibC.open(lockFile.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0600) : -1;
+                // Never create the lock file here: a file that only the tamperer made, then replaced, could
+                // be opened by a pyshmem writer in between and taken by it after it was replaced, with no
+                // Java process ever having seen it; no Java-side protocol can exclude that (see the class doc).
+                int fd = -1;
+                if (underTheLock) {
+                    try {
+                        fd = LibC.open(lockFile.toString(), LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+                    } catch (com.sun.jna.LastErrorException missing) {
+                        LockSupport.parkNanos(2_000_000L); // a writer recreates it on its next acquisition
+                        continue;
+                    }
+                }
                 try {
                     if (underTheLock) {
                         LibC.flock(fd, LibC.LOCK_EX);
