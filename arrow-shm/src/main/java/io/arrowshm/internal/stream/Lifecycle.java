@@ -6,6 +6,7 @@ import io.arrowshm.SharedMemoryException;
 import io.arrowshm.StaleStreamException;
 import io.arrowshm.StreamExistsException;
 import io.arrowshm.StreamNotFoundException;
+import io.arrowshm.StreamTimeoutException;
 import io.arrowshm.internal.format.Metadata;
 import io.arrowshm.internal.format.MetadataLayout;
 import io.arrowshm.internal.format.StreamDescriptor;
@@ -33,6 +34,10 @@ import java.util.function.Function;
 public final class Lifecycle {
     /** pyshmem re-validates a header that looks torn for this long before giving up (spec §5 step 3). */
     static final long VALIDATE_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** The field named when lock_owner_pid and lock_depth disagree (see {@link #validatedUnderLock}). */
+    private static final String LOCK_PAIR_FIELD = "lock_depth";
+    /** How long a check of that pair waits for the lock before believing the header is corrupt. */
+    static final long LOCK_PAIR_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** How long open() keeps retrying while the name keeps moving to new generations under it. */
     static final long GENERATION_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -193,10 +198,35 @@ public final class Lifecycle {
                 return Metadata.validate(name, snapshot(metadata), metadata.length());
             } catch (InvalidMetadataException e) {
                 if (System.nanoTime() - deadline >= 0) {
+                    if (LOCK_PAIR_FIELD.equals(e.field())) {
+                        return validatedUnderLock(name, metadata, e);
+                    }
                     throw e;
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
+        }
+    }
+
+    /**
+     * lock_owner_pid and lock_depth are two plain stores that every lock holder makes while it
+     * holds the lock; a holder preempted between them (on a loaded machine, for longer than the
+     * 50 ms of re-checks) leaves the pair inconsistent meanwhile. Under the lock no holder is
+     * between the stores, so one more check there tells a live writer from a corrupt header.
+     */
+    private static StreamDescriptor validatedUnderLock(String name, Mapping metadata, InvalidMetadataException seen) {
+        LockFile lock = LockFile.retain(StreamNames.of(name).lockPath());
+        try {
+            lock.lock(System.nanoTime() + LOCK_PAIR_WAIT_NANOS, name);
+        } catch (StreamTimeoutException held) {
+            lock.releaseReference();
+            throw seen;
+        }
+        try {
+            return Metadata.validate(name, snapshot(metadata), metadata.length());
+        } finally {
+            lock.unlock();
+            lock.releaseReference();
         }
     }
 
