@@ -223,7 +223,7 @@ public final class SharedMemory implements AutoCloseable {
      * @throws ReadOnlyStreamException on a read-only handle
      */
     public void unlink() {
-        refuseIfReadOnly("unlink");
+        writer.refuseIfReadOnly("unlink");
         close();
         if (!(autoUnlink && parts.owner())) {
             Lifecycle.unlink(names, descriptor.instanceId());
@@ -727,7 +727,7 @@ public final class SharedMemory implements AutoCloseable {
      * }</pre>
      */
     public <R> R readZeroCopy(Function<ArrowBuf, R> reader) {
-        refuseIfReadOnly("run a zero-copy reader on");
+        writer.refuseIfReadOnly("run a zero-copy reader on");
         return this.reader.zeroCopy(reader, FOREVER, parts.cursor());
     }
 
@@ -738,7 +738,7 @@ public final class SharedMemory implements AutoCloseable {
      * @throws StreamTimeoutException when no run was consistent in time
      */
     public <R> R readZeroCopy(Function<ArrowBuf, R> reader, Duration timeout) {
-        refuseIfReadOnly("run a zero-copy reader on");
+        writer.refuseIfReadOnly("run a zero-copy reader on");
         return this.reader.zeroCopy(reader, Arguments.deadline(timeout), parts.cursor());
     }
 
@@ -930,13 +930,6 @@ public final class SharedMemory implements AutoCloseable {
      */
     public static MultiLock lockedMany(List<SharedMemory> handles, Duration timeout) {
         return MultiLock.acquire(handles, timeout);
-    }
-
-    private void refuseIfReadOnly(String operation) {
-        if (parts.readOnly()) {
-            throw new ReadOnlyStreamException("cannot " + operation + " read-only shared memory '" + name()
-                    + "'; open it without OpenOptions.readOnly() to write");
-        }
     }
 
     @Override

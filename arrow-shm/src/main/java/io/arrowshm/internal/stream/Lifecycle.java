@@ -148,9 +148,7 @@ public final class Lifecycle {
             // The name moved to a newer generation while we mapped: the data segment we mapped may be
             // the new one. The metadata file still being the name's afterwards proves it was not,
             // since a generation's segments are created and removed under the name's lock.
-            attached.metadata().close();
-            attached.payload().close();
-            attached.lock().releaseReference();
+            attached.release();
             if (System.nanoTime() - deadline >= 0) {
                 throw new SharedMemoryException("stream '" + names.name() + "' was replaced by new generations"
                         + " faster than it could be opened; try again");

@@ -5,6 +5,7 @@ import io.arrowshm.StreamInterruptedException;
 import io.arrowshm.StreamTimeoutException;
 import io.arrowshm.WaitStrategy;
 import io.arrowshm.internal.posix.Futex;
+import io.arrowshm.internal.posix.LockFile;
 import io.arrowshm.internal.posix.Timespec;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -20,8 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * an odd one held past spinning is checked for a dead writer.
  */
 public final class SeqlockReader {
-    /** A deadline that never passes. */
-    public static final long FOREVER = Long.MAX_VALUE;
+    /** A deadline that never passes (the lock file's, so one value means "no deadline" everywhere). */
+    public static final long FOREVER = LockFile.FOREVER;
     /** pyshmem's park cap on notify streams, so dead-writer detection keeps running. */
     static final long MAX_FUTEX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** {@link #await}'s "any count will do". */

@@ -286,7 +286,8 @@ public final class StreamWriter {
 
     // ------------------------------------------------------------------ inside
 
-    private void refuseIfReadOnly(String operation) {
+    /** Throws {@code ReadOnlyStreamException} on a read-only handle, whose memory is mapped without write access. */
+    public void refuseIfReadOnly(String operation) {
         if (readOnly) {
             throw new ReadOnlyStreamException("cannot " + operation + " read-only shared memory '" + name
                     + "'; open it without OpenOptions.readOnly() to write");
@@ -295,11 +296,7 @@ public final class StreamWriter {
 
     /** Takes one level; the caller has entered the guard. */
     private void takeLock(long deadline) {
-        if (deadline == SeqlockReader.FOREVER) {
-            lock.lock();
-        } else {
-            lock.lock(deadline, name);
-        }
+        lock.lock(deadline, name); // SeqlockReader.FOREVER is LockFile.FOREVER: no deadline
         if (guard.closed()) {
             lock.unlock(); // closed while we waited: never keep a lock nobody can release
             throw guard.closed("acquire the lock of");
