@@ -2,7 +2,7 @@
 # The prepared device check for arrow-shm's GPU streams. Needs: an NVIDIA GPU, its driver
 # (libcuda.so.1), python3 with torch (and numpy); NO JDK: it runs the jlink runtime and jars
 # in .device/, built beforehand by gpu/prepare-device-check.sh (under 64 MiB in all).
-# Prints one report and exits 0 only if every check passed. Budget: under 8 minutes.
+# Prints one report and exits 0 only if every check passed. Budget: under 8 minutes (report 300 s at most, JUnit 120 s).
 #
 # Checks, in order (DeviceCheck prints one "CHECK name: PASS|FAIL|SKIP facts [seconds]" line each):
 #   cuda-driver                          driver version, device count, SharedMemory.gpuAvailable()
@@ -15,6 +15,9 @@
 #                                        pickle's IPC handle, reads it on the device, writes back, pyshmem reads
 #   device-read-381MiB-vs-cuMemcpyDtoD   consistent device read of a 381 MiB frame vs a plain cuMemcpyDtoD + sync
 #                                        of the same size in the same run (median of 20, GB/s and ratio)
+# Then the gpu module's JUnit tests that need a device (GpuDeviceTest, GpuStreamDeviceTest's round
+# trip), from the same runtime with JUnit's console launcher. With $OUT set (the device tool), the
+# real pyshmem/torch _gpu pickle is kept there for offline tests.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEVICE="$ROOT/.device"
@@ -22,6 +25,9 @@ JAVA="$DEVICE/jre/bin/java"
 if [[ ! -x "$JAVA" ]]; then
   echo "no $JAVA: run gpu/prepare-device-check.sh on a build host first and carry .device/ here" >&2
   exit 3
+fi
+if [[ -n "${OUT:-}" && -d "${OUT:-}" ]]; then
+  exec > >(tee "$OUT/device-check.log") 2>&1
 fi
 PYTHON="${PYTHON:-python3}"
 export PYTHON
@@ -32,9 +38,35 @@ echo "--- git: $(git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null || echo unkn
 echo "--- gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -3 | tr '\n' ';')"
 echo "--- java: $("$JAVA" -version 2>&1 | head -1)"
 echo "--- python: $("$PYTHON" -c 'import sys, torch, numpy, pyshmem; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available(), "numpy", numpy.__version__, "pyshmem", pyshmem.__version__)' 2>&1 | tail -1)"
+# Where the run tool collects files ($OUT), keep the report and the real torch pickle too.
+KEEP="${OUT:-}"
+if [[ -n "$KEEP" ]]; then
+  export DEVICE_CHECK_OUT="$KEEP"
+fi
+# The same flags as gpu/prepare-device-check.sh: quiet on JDK 17 and 25 (see there).
+JVM_FLAGS=(--add-opens=java.base/java.nio=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -Dsun.misc.unsafe.memory.access=allow)
 START=$(date +%s)
-timeout --kill-after=10 470 "$JAVA" --add-opens=java.base/java.nio=ALL-UNNAMED -Xmx4g -cp "$DEVICE/lib/*" \
+timeout --kill-after=10 300 "$JAVA" "${JVM_FLAGS[@]}" -Xmx4g -cp "$DEVICE/lib/*" \
     io.arrowshm.gpu.check.DeviceCheck report "$DEVICE/python"
 STATUS=$?
-echo "=== finished in $(( $(date +%s) - START )) s with status $STATUS (0: all passed, 1: a check failed, 2: no CUDA driver, 124: timed out)"
+echo "=== report finished in $(( $(date +%s) - START )) s with status $STATUS (0: all passed, 1: a check failed, 2: no CUDA driver, 124: timed out)"
+
+# The gpu module's JUnit tests that need a device (skipped in CI), from the same runtime.
+JUNIT_START=$(date +%s)
+if [[ -f "$DEVICE/junit/junit-platform-console-standalone.jar" ]]; then
+  timeout --kill-after=10 120 "$JAVA" "${JVM_FLAGS[@]}" \
+      -cp "$DEVICE/lib/*:$DEVICE/junit/*" org.junit.platform.console.ConsoleLauncher execute \
+      --disable-banner --disable-ansi-colors --details=tree --fail-if-no-tests \
+      --select-class=io.arrowshm.gpu.GpuDeviceTest \
+      --select-method=io.arrowshm.gpu.GpuStreamDeviceTest#aGpuStreamRoundTripsThroughTheDeviceAndTheMirror
+  JUNIT=$?
+else
+  echo "no $DEVICE/junit: rebuild .device with gpu/prepare-device-check.sh"; JUNIT=3
+fi
+echo "=== JUnit device tests finished in $(( $(date +%s) - JUNIT_START )) s with status $JUNIT"
+if [[ -n "$KEEP" ]]; then
+  # JVM warnings (restricted methods, Unsafe) start with "WARNING:"; torch's own lines do not.
+  echo "=== JVM warnings in this run: $(grep -c '^WARNING:' "$KEEP/device-check.log")"
+fi
+(( STATUS == 0 )) && STATUS=$JUNIT
 exit $STATUS

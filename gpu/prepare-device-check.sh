@@ -3,7 +3,8 @@
 # check needs, and its Python helpers (with pyshmem 1.4.0 and portalocker, pure Python, from
 # the project's venv). Run here, where a JDK and the Maven repository are; the folder then
 # travels to a GPU host that has an NVIDIA driver and python3 with torch but no JDK.
-# Checks what it made: total size under 64 MiB, the runtime starts, and the check's main
+# JLINK_JAVA_HOME picks the JDK whose runtime is linked (default: the java on the PATH, 17 here;
+# /usr/lib/jvm/temurin-25-jdk-amd64 for a JDK 25 run). Checks what it made: total size under 64 MiB, the runtime starts, and the check's main
 # class stops cleanly when there is no CUDA driver (as on this build host).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -37,9 +38,18 @@ for jar in \
   fi
 done
 
+# The gpu module's device JUnit tests, run by JUnit's console launcher there.
+mkdir -p "$OUT/junit"
+jar --create --file "$OUT/junit/arrow-shm-gpu-tests.jar" -C gpu/target/test-classes io/arrowshm/gpu
+JUNIT_CONSOLE=org/junit/platform/junit-platform-console-standalone/1.11.4/junit-platform-console-standalone-1.11.4.jar
+if [[ ! -f "$M2/$JUNIT_CONSOLE" ]]; then
+  mvn -B -q dependency:get -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4
+fi
+cp "$M2/$JUNIT_CONSOLE" "$OUT/junit/junit-platform-console-standalone.jar"
+
 cp gpu/src/test/python/read_arrowshm_gpu_record.py gpu/src/test/python/pyshmem_torch_producer.py "$OUT/python/"
 SITE="$(ls -d "$ROOT"/.venv/lib/python3*/site-packages | head -1)"
-cp -r "$SITE/pyshmem" "$SITE/portalocker" "$OUT/python/site/"
+cp -r "$SITE/pyshmem" "$SITE/portalocker" "$SITE"/pyshmem-*.dist-info "$SITE"/portalocker-*.dist-info "$OUT/python/site/"
 find "$OUT/python" -name __pycache__ -type d -prune -exec rm -rf {} +
 
 echo "== jlink"
@@ -48,20 +58,35 @@ echo "== jlink"
 # below runs the core (JNA, Arrow's Unsafe) on the result.
 MODULES="java.base,java.logging,jdk.unsupported"
 echo "   modules: $MODULES"
-jlink --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files --compress=2 --output "$OUT/jre"
+JLINK="jlink"
+if [[ -n "${JLINK_JAVA_HOME:-}" ]]; then
+  JLINK="$JLINK_JAVA_HOME/bin/jlink"
+fi
+# JDK 21+ names the compression levels and warns about the old numbers.
+COMPRESS=2
+if [[ "$("$JLINK" --version | cut -d. -f1)" -ge 21 ]]; then
+  COMPRESS=zip-6
+fi
+"$JLINK" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files --compress=$COMPRESS --output "$OUT/jre"
 
 echo "== checks"
 "$OUT/jre/bin/java" -version
 SIZE_KB="$(du -sk "$OUT" | cut -f1)"
-echo "   .device is $((SIZE_KB / 1024)) MiB ($SIZE_KB KiB): jre $(du -sh "$OUT/jre" | cut -f1), lib $(du -sh "$OUT/lib" | cut -f1), python $(du -sh "$OUT/python" | cut -f1)"
+echo "   .device is $((SIZE_KB / 1024)) MiB ($SIZE_KB KiB): jre $(du -sh "$OUT/jre" | cut -f1), lib $(du -sh "$OUT/lib" | cut -f1), junit $(du -sh "$OUT/junit" | cut -f1), python $(du -sh "$OUT/python" | cut -f1)"
 if (( SIZE_KB >= 64 * 1024 )); then
   echo "FAIL: .device is not under 64 MiB" >&2; exit 1
 fi
-"$OUT/jre/bin/java" --add-opens=java.base/java.nio=ALL-UNNAMED -cp "$OUT/lib/*" \
-    io.arrowshm.gpu.check.DeviceCheck smoke | sed 's/^/   /'
+# The flags gpu/device-check.sh passes: Arrow's reflection into java.nio; on JDK 22+ JNA and
+# JCuda load native code (restricted methods), and on 24+ Arrow uses sun.misc.Unsafe's memory
+# access; each of those prints a warning unless allowed. JDK 17 accepts all three.
+JVM_FLAGS="--add-opens=java.base/java.nio=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -Dsun.misc.unsafe.memory.access=allow"
+SMOKE="$("$OUT/jre/bin/java" $JVM_FLAGS -cp "$OUT/lib/*" io.arrowshm.gpu.check.DeviceCheck smoke 2>&1)"
+echo "$SMOKE" | sed 's/^/   /'
+if grep -qi "warning" <<< "$SMOKE"; then
+  echo "FAIL: the runtime printed a warning (above)" >&2; exit 1
+fi
 set +e
-NO_GPU="$("$OUT/jre/bin/java" --add-opens=java.base/java.nio=ALL-UNNAMED -cp "$OUT/lib/*" \
-    io.arrowshm.gpu.check.DeviceCheck report "$OUT/python" 2>&1)"
+NO_GPU="$("$OUT/jre/bin/java" $JVM_FLAGS -cp "$OUT/lib/*" io.arrowshm.gpu.check.DeviceCheck report "$OUT/python" 2>&1)"
 STATUS=$?
 set -e
 echo "$NO_GPU" | sed 's/^/   /'

@@ -23,8 +23,8 @@ import jcuda.driver.JCudaDriver;
  * (synchronous for pageable memory), device copies {@code cuMemcpyDtoD};
  * {@link #synchronize()} is {@code cuCtxSynchronize}.
  *
- * <p><b>Not run on a GPU yet</b> (no device was available where it was written);
- * gpu/device-check.sh is the prepared check.
+ * <p>Run on a device by gpu/device-check.sh (two JVMs, torch and pyshmem peers, the 381 MiB
+ * read); CI has no GPU, so there the core's side of the seam is tested with a host-memory seam.
  */
 final class CudaDevicePayload implements DevicePayload {
     /** Allocations this process made, by IPC handle (hex), with how many handles here use each. */

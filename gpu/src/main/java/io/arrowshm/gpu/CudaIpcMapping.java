@@ -16,10 +16,10 @@ import jcuda.driver.JCudaDriver;
  * {@code cuIpcOpenMemHandle} in the device's primary context. It owns the mapping and the
  * context reference, and releases both on {@link #close()}.
  *
- * <p><b>Not run on a GPU yet:</b> written on a host without a GPU. It compiles against
- * JCuda 12.6.0 and its failure without a driver is tested; nothing here has run on a device
- * (gpu/device-check.sh is the prepared check). Known limits: the creating process cannot open its own handle (CUDA refuses
- * it); an expandable-segment torch handle is refused earlier, by {@link CudaIpcHandle}.
+ * <p>Run on a device by gpu/device-check.sh and {@code GpuDeviceTest}; CI has no GPU and tests
+ * only its failure without a driver. Known limits: the creating process cannot open its own
+ * handle (CUDA refuses it); an expandable-segment torch handle is refused earlier, by
+ * {@link CudaIpcHandle}.
  *
  * <pre>{@code
  * GpuHandle handle = GpuHandleSegment.decode(segment);

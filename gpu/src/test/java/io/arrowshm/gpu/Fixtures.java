@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * The pickles made by src/test/python/make_torch_ipc_fixtures.py (CPython's pickler with
- * stand-in torch modules) and the values they were made from.
+ * stand-in torch modules) and the values they were made from, plus pickles that real torch
+ * wrote (kept by gpu/device-check.sh) with their values in {@code real-torch.properties}.
  */
 final class Fixtures {
     private static final String DIR = "/io/arrowshm/gpu/fixtures/";
@@ -61,13 +62,16 @@ final class Fixtures {
 
     private static Properties load() {
         Properties p = new Properties();
-        try (InputStream in = Fixtures.class.getResourceAsStream(DIR + "expected.properties")) {
-            if (in == null) {
-                throw new IllegalStateException("missing expected.properties; run make_torch_ipc_fixtures.py");
+        // expected.properties is the generator's; real-torch.properties holds pickles kept from real torch runs.
+        for (String file : new String[] {"expected.properties", "real-torch.properties"}) {
+            try (InputStream in = Fixtures.class.getResourceAsStream(DIR + file)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing " + file + " among the test resources");
+                }
+                p.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            p.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return p;
     }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Checks that need a CUDA driver and a device. Without them each test here is reported
- * skipped with the probe's reason; none of them can pass without running. None of them has
- * run yet: they were written on a host without a GPU.
+ * skipped with the probe's reason; none of them can pass without running. gpu/device-check.sh
+ * runs them on a GPU host with JUnit's console launcher.
  */
 class GpuDeviceTest {
 
@@ -68,7 +68,8 @@ class GpuDeviceTest {
                     ProcessHandle.current().pid());
 
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), IpcChild.class.getName(),
+                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    IpcChild.class.getName(),
                     HexFormat.of().formatHex(record.encode()))
                     .redirectErrorStream(true).start();
             assertTrue(child.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");

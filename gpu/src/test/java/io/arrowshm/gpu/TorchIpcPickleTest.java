@@ -29,6 +29,21 @@ class TorchIpcPickleTest {
         assertTrue(validFixtures().map(f -> Fixtures.expected(f, "dtype")).distinct().count() >= 6);
     }
 
+    /** The _gpu segment that pyshmem 1.4.0 and torch 2.11 wrote on a GPU host, as Java attaches it. */
+    @Test
+    void thePickleRealTorchWroteDescribesItsStream() {
+        String real = "torch_2_11_pyshmem_float32_512x1024";
+        GpuHandle handle = GpuHandleSegment.decode(ByteBuffer.wrap(Fixtures.bytes(real)));
+
+        handle.requireMatches("frames", DType.FLOAT32, new long[] {512, 1024}, 0);
+        assertEquals(0, handle.payloadOffsetBytes());
+        assertEquals(512L * 1024 * 4, handle.payloadSizeBytes());
+        assertEquals(0, handle.deviceIndex());
+        assertTrue(((TorchCudaHandle) handle).eventSyncRequired());
+        assertThrows(InvalidGpuHandleException.class,
+                () -> handle.requireMatches("frames", DType.FLOAT32, new long[] {1024, 512}, 0));
+    }
+
     @ParameterizedTest
     @MethodSource("validFixtures")
     void readsEveryFieldTorchWrote(String fixture) {

@@ -77,6 +77,18 @@ class ReadmeSnippetsTest {
                 + " (remove them from Snippets.java, or put the marker back above their block)");
     }
 
+    /**
+     * The torch block cannot run here (it needs a GPU); gpu/device-check.sh runs the helper it is
+     * copied from on a GPU host, so the two must stay the same text.
+     */
+    @Test
+    void theTorchBlockIsTheHelperTheDeviceCheckRuns() throws IOException {
+        Markdown.Block block = Markdown.blocks(ROOT.resolve("README.md")).stream()
+                .filter(b -> "torch-reads-record".equals(b.name())).findFirst().orElseThrow();
+        assertEquals(Files.readString(ROOT.resolve("gpu/src/test/python/read_arrowshm_gpu_record.py")), block.code(),
+                "the README's torch-reads-record block and gpu/src/test/python/read_arrowshm_gpu_record.py differ");
+    }
+
     /** The extraction itself: markers, fences, line numbers, and the message for a block without a marker. */
     @Test
     void extractionFindsMarkersAndReportsUnmarkedBlocks() throws IOException {

@@ -26,7 +26,7 @@ import jcuda.driver.JCudaDriver;
 
 /**
  * The prepared device check (run by gpu/device-check.sh on a host with an NVIDIA GPU, a
- * CUDA driver and python3 with torch; never run where it was written). Prints one report:
+ * CUDA driver and python3 with torch; the reports are kept in gpu/reports/). Prints one report:
  * one {@code CHECK <name>: PASS|FAIL|SKIP <facts>} line per check, then a summary; exits 0
  * only when every check passed. Without a driver it stops at the first check, saying so.
  *
@@ -40,6 +40,8 @@ public final class DeviceCheck {
     static final long BIG_ROWS = 381;
     static final long BIG_COLS = 262_144;
     static final int FRAMES = 50;
+    /** How long one check may run before it is reported stuck and the next one starts. */
+    static final Duration CHECK_LIMIT = Duration.ofSeconds(Long.getLong("devicecheck.limitSeconds", 75));
 
     private final List<String> lines = new ArrayList<>();
     private int failed;
@@ -96,24 +98,57 @@ public final class DeviceCheck {
         String run() throws Exception;
     }
 
+    /**
+     * Runs one check on a thread of its own, so that a check stuck in a driver call is reported
+     * (with where it is stuck) and the next checks still run, instead of the whole report being
+     * lost to the script's timeout.
+     */
     private void check(String name, Check check) {
         long start = System.nanoTime();
-        String line;
+        String[] outcome = new String[1];
+        Thread runner = new Thread(() -> outcome[0] = outcome(name, check), "check-" + name);
+        runner.setDaemon(true);
+        runner.start();
         try {
-            line = "CHECK " + name + ": PASS " + check.run();
-        } catch (Skip skip) {
-            line = "CHECK " + name + ": SKIP " + skip.getMessage();
-        } catch (Throwable e) {
+            runner.join(CHECK_LIMIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String line;
+        if (runner.isAlive()) {
             failed++;
-            line = "CHECK " + name + ": FAIL " + e;
-            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-                line += " <- " + c;
+            StringBuilder where = new StringBuilder();
+            for (StackTraceElement frame : runner.getStackTrace()) {
+                where.append("\n      at ").append(frame);
+            }
+            line = "CHECK " + name + ": FAIL still running after " + CHECK_LIMIT.toSeconds() + " s, at:" + where;
+        } else {
+            line = outcome[0];
+            if (line.contains(": FAIL ")) {
+                failed++;
             }
         }
         line += String.format(Locale.ROOT, " [%.1f s]", (System.nanoTime() - start) / 1e9);
         lines.add(line);
         System.out.println(line);
         System.out.flush();
+    }
+
+    private static String outcome(String name, Check check) {
+        try {
+            return "CHECK " + name + ": PASS " + check.run();
+        } catch (Skip skip) {
+            return "CHECK " + name + ": SKIP " + skip.getMessage();
+        } catch (Throwable e) {
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            System.err.println("--- " + name + " failed:\n" + trace);
+            StringBuilder line = new StringBuilder("CHECK " + name + ": FAIL " + e);
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                line.append(" <- ").append(c);
+            }
+            return line.toString();
+        }
     }
 
     static final class Skip extends Exception {
@@ -458,7 +493,8 @@ public final class DeviceCheck {
 
     private static Process javaChild(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+                "-Dsun.misc.unsafe.memory.access=allow", "-cp", System.getProperty("java.class.path"),
                 DeviceCheck.class.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
