@@ -250,7 +250,7 @@ public final class RegressionScenarios {
         }
     }
 
-    /** readNew(Duration), WriteView publish or close on a stream whose metadata segment was truncated. */
+    /** readNew(Duration), WriteView publish or close, or a counter, on a stream whose metadata segment was truncated. */
     private static void truncatedMeta(String name, String op) throws Exception {
         try (SharedMemory shm = SharedMemory.create(name, DType.UINT8, 4096)) {
             shm.write(new byte[4096]);
@@ -293,6 +293,24 @@ public final class RegressionScenarios {
                     }
                     break;
                 }
+                case "count-warm":
+                case "frame-id-warm":
+                case "write-time-warm": {
+                    // Counters are single loads with a fault barrier after them: warm them into compiled
+                    // code first, where a fault is only noted and delivered later unless the barrier does it.
+                    long sum = 0;
+                    for (int i = 0; i < 200_000; i++) {
+                        sum += counter(shm, op);
+                    }
+                    truncate(StreamNames.of(name).metaSegment());
+                    try {
+                        sum += counter(shm, op);
+                    } catch (Throwable t) {
+                        outcome = t;
+                    }
+                    System.out.println("sum " + sum);
+                    break;
+                }
                 default: throw new IllegalArgumentException("unknown op " + op);
             }
             System.out.println("outcome " + op + " " + describe(outcome));
@@ -313,6 +331,14 @@ public final class RegressionScenarios {
             System.out.println("outcome " + op + " " + describe(outcome) + " (then readInto)");
             System.out.flush();
         }
+    }
+
+    private static long counter(SharedMemory shm, String op) {
+        return switch (op) {
+            case "count-warm" -> shm.count();
+            case "frame-id-warm" -> shm.frameId();
+            default -> (long) shm.writeTime();
+        };
     }
 
     /** "SharedMemoryException" for the expected outcome (that class or a subclass other than timeout/interrupt). */

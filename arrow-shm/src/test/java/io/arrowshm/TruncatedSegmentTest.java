@@ -95,8 +95,15 @@ class TruncatedSegmentTest {
 
     @ParameterizedTest(name = "{0} with a truncated metadata segment")
     @ValueSource(strings = {"read-new", "write-view-publish", "write-view-close", "write-view-publish-warm",
-        "write-view-close-warm"})
+        "write-view-close-warm", "count-warm", "frame-id-warm", "write-time-warm"})
     void operationsWithATruncatedMetadataSegmentThrow(String op) {
         expectClearErrors(PeerProcess.currentJavaHome(), "truncated-meta", op, 3);
+    }
+
+    @ParameterizedTest(name = "{0} with a truncated metadata segment, JDK 25")
+    @ValueSource(strings = {"count-warm", "frame-id-warm", "write-time-warm", "write-view-publish-warm"})
+    void countersWithATruncatedMetadataSegmentThrowOnJdk25(String op) {
+        assumeTrue(Files.isExecutable(JDK_25.resolve("bin/java")), "no JDK 25 at " + JDK_25);
+        expectClearErrors(JDK_25, "truncated-meta", op, 3);
     }
 }

@@ -19,17 +19,18 @@ final class UseCounter {
         this.release = release;
     }
 
-    /** Enters an operation; false when the handle is closed (the caller throws). */
+    /**
+     * Enters an operation; false when the handle is closed (the caller throws). One atomic
+     * increment rather than a read and a compare-and-set: counters such as {@code count()} go
+     * through here on every call. An operation that enters after {@link #close} counts itself
+     * out again at once, and releases if it was the last one.
+     */
     public boolean enter() {
-        while (true) {
-            long current = state.get();
-            if ((current & CLOSED) != 0) {
-                return false;
-            }
-            if (state.compareAndSet(current, current + 1)) {
-                return true;
-            }
+        if ((state.getAndIncrement() & CLOSED) != 0) {
+            exit();
+            return false;
         }
+        return true;
     }
 
     /** Leaves an operation entered with {@link #enter}. */

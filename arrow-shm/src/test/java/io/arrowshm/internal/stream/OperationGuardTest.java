@@ -35,6 +35,19 @@ class OperationGuardTest {
     }
 
     @Test
+    void anOperationRefusedAfterCloseNeitherReleasesEarlyNorTwice() {
+        guard.enter("read from");
+        guard.close();
+        assertThrows(IllegalStateException.class, () -> guard.enter("read count from"));
+        assertEquals(0, releases.get(), "a refused operation does not release under a running one");
+        guard.exit();
+        assertEquals(1, releases.get());
+        assertThrows(IllegalStateException.class, () -> guard.enter("read count from"));
+        assertThrows(IllegalStateException.class, () -> guard.enter("read count from"));
+        assertEquals(1, releases.get(), "refusals after the release do not release again");
+    }
+
+    @Test
     void aClosedGuardRefusesWithTheOperationAndTheWayOut() {
         guard.close();
         IllegalStateException closed = assertThrows(IllegalStateException.class, () -> guard.enter("write to"));
