@@ -11,6 +11,7 @@ import java.util.List;
  */
 public final class Catalog {
     static final List<String> STREAM_OPS = List.of("write", "read", "readInto", "readZeroCopy", "buffer");
+    static final String JDK25 = io.arrowshm.benchmarks.jmh.JmhStage.JDK25_SUFFIX;
 
     private Catalog() {
     }
@@ -28,9 +29,24 @@ public final class Catalog {
         }
         keys.add("arrow-shm/lock/" + Shape.TINY.label());
         keys.add("jna-flock/lock/" + Shape.TINY.label());
+        keys.add("arrow-shm/count/" + Shape.TINY.label());
+        keys.add("arrow-shm/nd4jView/" + Shape.MEDIUM.label());
+        keys.add("nd4j/nd4jView/" + Shape.MEDIUM.label());
         for (PingPongCase c : PingPongCase.values()) {
             if (!c.needsPython()) {
                 keys.add(roundTrip(c.id()));
+            }
+        }
+        return keys;
+    }
+
+    /** The JMH keys again, measured on JDK 25 (the implementation names end with "@jdk25"). */
+    public static List<String> jdk25Keys() {
+        List<String> keys = new ArrayList<>();
+        for (String key : javaKeys()) {
+            if (!key.startsWith("roundtrip/")) {
+                int slash = key.indexOf('/');
+                keys.add(key.substring(0, slash) + JDK25 + key.substring(slash));
             }
         }
         return keys;

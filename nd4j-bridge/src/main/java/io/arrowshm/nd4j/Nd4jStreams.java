@@ -48,6 +48,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * publish with {@link #write}.
  */
 public final class Nd4jStreams {
+    /** Data types for which this JVM's backend was seen wrapping the mapping rather than copying it. */
+    private static final java.util.Set<DataType> WRAPPED_TYPES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private Nd4jStreams() {
     }
 
@@ -225,13 +228,22 @@ public final class Nd4jStreams {
         }
     }
 
-    /** Fails when the backend copied the memory instead of wrapping it: the "view" would silently be a snapshot. */
+    /**
+     * Fails when the backend copied the memory instead of wrapping it: the "view" would silently
+     * be a snapshot. The backend is fixed for the JVM's life, so each data type is checked on its
+     * first view only (asking a buffer for its address is a native call into libnd4j).
+     */
     private static void requireWrapped(INDArray array, long address, SharedMemory shm) {
+        DataType type = array.dataType();
+        if (WRAPPED_TYPES.contains(type)) {
+            return;
+        }
         long actual = array.data().addressPointer().address();
         if (actual != address) {
             throw new UnsupportedOperationException("the ND4J backend " + Nd4j.getBackend().getClass().getName()
                     + " copied stream '" + shm.name() + "' instead of wrapping it, so a view would not be shared;"
                     + " use a CPU backend (nd4j-native) for views, or Nd4jStreams.read(shm) for a copy");
         }
+        WRAPPED_TYPES.add(type);
     }
 }

@@ -25,15 +25,25 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * JSON. Arguments: {@code MODE FIGURES_JSON LOG_DIR [SHAPE,...]}; JMH's own report of each run
  * goes to {@code LOG_DIR/jmh-*.log}.
  *
- * <p>Three JMH runs, because JMH fixes iteration counts per run: the frames up to 1000x1000,
- * the lock (size-independent, one shape), and the 400 MB frame with fewer, longer iterations.
+ * <p>JMH runs separately because JMH fixes iteration counts per run: the frames up to 1000x1000,
+ * the lock and the counters (size-independent, one shape), ND4J views when ND4J is on the class
+ * path, and the 400 MB frame with fewer, longer iterations.
  */
 public final class JmhMain {
     /** Heap for a JVM holding two 400 MB float arrays (heapToHeap) or one plus a 400 MB read copy. */
     public static final String HEAP = "-Xmx3g";
     public static final String OPENS = "--add-opens=java.base/java.nio=ALL-UNNAMED";
     private static final String DATA_PATH = "io\\.arrowshm\\.benchmarks\\.jmh\\.(StreamOps|MemcpyReference)\\..*";
-    private static final String LOCK = "io\\.arrowshm\\.benchmarks\\.jmh\\.LockOps\\..*";
+    private static final String LOCK = "io\\.arrowshm\\.benchmarks\\.jmh\\.(LockOps|CounterOps)\\..*";
+    private static final String ND4J = "io\\.arrowshm\\.benchmarks\\.jmh\\.Nd4jViewOps\\..*";
+    /** Appended to every figure's implementation name: "@jdk25" for the run on JDK 25 ({@code JmhStage}). */
+    public static final String IMPL_SUFFIX = "arrowshm.bench.implSuffix";
+    /**
+     * Flags for the measured JVMs: quiet on JDK 22+ (JNA and the core's FFM path load native
+     * code; Arrow uses sun.misc.Unsafe), accepted unchanged by JDK 17.
+     */
+    static final List<String> NATIVE_FLAGS = List.of("--enable-native-access=ALL-UNNAMED",
+            "-Dsun.misc.unsafe.memory.access=allow");
 
     private JmhMain() {
     }
@@ -58,6 +68,16 @@ public final class JmhMain {
         out.addAll(run(base(plan, logs.resolve("jmh-lock.log")).include(LOCK)
                 .warmupIterations(plan.warmups()).warmupTime(time(plan.warmupTime()))
                 .measurementIterations(plan.iterations()).measurementTime(time(plan.iterationTime()))));
+        if (nd4jPresent()) {
+            // ND4J's natives are a third party's: if they fail on this JDK, the other figures still count.
+            try {
+                out.addAll(run(base(plan, logs.resolve("jmh-nd4j.log")).include(ND4J)
+                        .warmupIterations(plan.warmups()).warmupTime(time(plan.warmupTime()))
+                        .measurementIterations(plan.iterations()).measurementTime(time(plan.iterationTime()))));
+            } catch (RunnerException e) {
+                System.err.println("ND4J view benchmarks failed (see jmh-nd4j.log): " + e);
+            }
+        }
         if (shapes.contains(Shape.HUGE)) {
             out.addAll(run(base(plan, logs.resolve("jmh-400MB.log")).include(DATA_PATH).param("shape", Shape.HUGE.label())
                     .warmupIterations(plan.hugeWarmups()).warmupTime(time(plan.hugeWarmupTime()))
@@ -69,9 +89,30 @@ public final class JmhMain {
     private static ChainedOptionsBuilder base(RunMode.Jmh plan, Path log) {
         return new OptionsBuilder()
                 .forks(plan.forks())
-                .jvmArgsAppend(OPENS, HEAP)
+                .jvmArgsAppend(jvmArgs())
                 .shouldFailOnError(true)
                 .output(log.toString());
+    }
+
+    private static String[] jvmArgs() {
+        List<String> args = new ArrayList<>(List.of(OPENS, HEAP));
+        args.addAll(NATIVE_FLAGS);
+        String suffix = System.getProperty(IMPL_SUFFIX);
+        if (suffix != null) {
+            args.add("-D" + IMPL_SUFFIX + "=" + suffix);
+        }
+        return args.toArray(String[]::new);
+    }
+
+    /** ND4J and a backend are on this JVM's class path (run.sh adds them; the shaded jar has none). */
+    public static boolean nd4jPresent() {
+        try {
+            Class.forName("io.arrowshm.nd4j.Nd4jStreams", false, JmhMain.class.getClassLoader());
+            Class.forName("org.nd4j.linalg.cpu.nativecpu.CpuBackend", false, JmhMain.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     private static String[] labels(List<Shape> shapes) {
@@ -96,11 +137,15 @@ public final class JmhMain {
         String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
         String owner = benchmark.substring(0, benchmark.lastIndexOf('.'));
         String shapeLabel = result.getParams().getParam("shape");
-        Shape shape = shapeLabel == null ? Shape.TINY : Shape.parse(shapeLabel);
-        String impl = method.equals("glibcMemcpy") ? "glibc-memcpy"
+        Shape shape = shapeLabel != null ? Shape.parse(shapeLabel)
+                : owner.endsWith("Nd4jViewOps") ? Shape.MEDIUM : Shape.TINY;
+        String impl = (method.equals("glibcMemcpy") ? "glibc-memcpy"
                 : owner.endsWith("MemcpyReference") ? "java-memcpy"
-                : method.equals("flockPair") ? "jna-flock" : "arrow-shm";
-        String op = method.equals("acquireRelease") || method.equals("flockPair") ? "lock" : method;
+                : method.equals("flockPair") ? "jna-flock"
+                : method.equals("nd4jArrayOverBuffer") ? "nd4j" : "arrow-shm")
+                + System.getProperty(IMPL_SUFFIX, "");
+        String op = method.equals("acquireRelease") || method.equals("flockPair") ? "lock"
+                : method.equals("nd4jArrayOverBuffer") ? "nd4jView" : method;
         Result<?> primary = result.getPrimaryResult();
         double error = primary.getScoreError();
         long samples = primary.getSampleCount();

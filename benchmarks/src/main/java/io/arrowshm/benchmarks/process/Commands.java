@@ -16,12 +16,22 @@ public final class Commands {
      * shaded jar under {@code java -jar} and the module's full class path under Surefire.
      */
     public static List<String> java(Class<?> main, List<String> jvmOptions, List<String> args) {
+        return java(Path.of(System.getProperty("java.home")), "", main, jvmOptions, args);
+    }
+
+    /**
+     * {@code main} on another JDK ({@code javaHome}), with {@code extraClassPath} (may be empty)
+     * after this JVM's class path.
+     */
+    public static List<String> java(Path javaHome, String extraClassPath, Class<?> main, List<String> jvmOptions,
+                                    List<String> args) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(javaHome.resolve("bin").resolve("java").toString());
         command.add(OPENS);
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        String classPath = System.getProperty("java.class.path");
+        command.add(extraClassPath.isEmpty() ? classPath : classPath + java.io.File.pathSeparator + extraClassPath);
         command.add(main.getName());
         command.addAll(args);
         return command;

@@ -17,21 +17,34 @@ import java.util.concurrent.TimeUnit;
  * figures from a busy machine are not comparable with a quiet run's.
  */
 public record Machine(String date, String host, String cpuModel, int logicalCpus, int availableProcessors,
-        String kernel, String jdk, String python, String numpy, String pyshmem, String loadAverageAtStart,
-        String loadAverageAtEnd) {
+        String kernel, String jdk, String jdk25, String python, String numpy, String pyshmem,
+        String loadAverageAtStart, String loadAverageAtEnd) {
 
     public static Machine describe(Optional<String> python) {
         JsonObject versions = python.map(Machine::pythonVersions).orElse(new JsonObject());
         return new Machine(OffsetDateTime.now().withNano(0).toString(), hostName(), readCpuModel(), countCpus(),
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
-                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"), findJdk25(),
                 text(versions, "python"), text(versions, "numpy"), text(versions, "pyshmem"), loadAverage(), null);
     }
 
     public Machine finished() {
-        return new Machine(date, host, cpuModel, logicalCpus, availableProcessors, kernel, jdk, python, numpy, pyshmem,
-                loadAverageAtStart, loadAverage());
+        return new Machine(date, host, cpuModel, logicalCpus, availableProcessors, kernel, jdk, jdk25, python, numpy,
+                pyshmem, loadAverageAtStart, loadAverage());
+    }
+
+    /** The JDK of the JDK 25 column, from its {@code release} file (as JmhStage finds it), or "none". */
+    private static String findJdk25() {
+        Path home = Path.of(System.getenv().getOrDefault("ARROWSHM_JDK25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+        try {
+            return Files.readAllLines(home.resolve("release")).stream()
+                    .filter(line -> line.startsWith("IMPLEMENTOR=") || line.startsWith("JAVA_RUNTIME_VERSION="))
+                    .map(line -> line.substring(line.indexOf('=') + 1).replace("\"", ""))
+                    .collect(java.util.stream.Collectors.joining(" ")) + " (" + home + ")";
+        } catch (IOException e) {
+            return "none at " + home;
+        }
     }
 
     private static String readCpuModel() {

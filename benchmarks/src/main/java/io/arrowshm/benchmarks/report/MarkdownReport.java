@@ -6,7 +6,9 @@ import java.util.Optional;
 /** {@code results.md}: the targets with their ratios first, then every figure in tables. */
 public final class MarkdownReport {
     static final List<String> SHAPES = List.of("97", "128x128", "1000x1000", "10000x10000");
-    static final List<String> OPS = List.of("write", "read", "readInto", "readZeroCopy", "buffer", "lock");
+    static final List<String> OPS = List.of("write", "read", "readInto", "readZeroCopy", "buffer", "lock", "count",
+            "nd4jView");
+    static final String JDK25 = "@jdk25";
 
     private final StringBuilder out = new StringBuilder();
     private final Results run;
@@ -40,7 +42,7 @@ public final class MarkdownReport {
         line("| CPU | " + m.cpuModel() + " (" + m.logicalCpus() + " logical CPUs, " + m.availableProcessors()
                 + " available to the JVM) |");
         line("| kernel | " + m.kernel() + " |");
-        line("| JDK | " + m.jdk() + " |");
+        line("| JDK | " + m.jdk() + "; the JDK 25 column: " + m.jdk25() + " |");
         line("| Python | " + m.python() + ", numpy " + m.numpy() + ", pyshmem " + m.pyshmem() + " |");
         line("| load average (1, 5, 15 min) | start " + m.loadAverageAtStart() + ", end " + m.loadAverageAtEnd() + " |");
         line("| run time | " + String.format("%.0f s", run.seconds()) + " |");
@@ -48,7 +50,7 @@ public final class MarkdownReport {
     }
 
     private void targets() {
-        line("## Targets (issue #8; reported, not asserted)");
+        line("## Targets (issues #8 and #16; reported, not asserted)");
         line("");
         line("| target | measured | bound | verdict | ratio |");
         line("|---|---:|---:|---|---|");
@@ -67,35 +69,45 @@ public final class MarkdownReport {
                 + "copies the frame. pyshmem's `readZeroCopy` is `with locked(): read(safe=False)` (it has no "
                 + "seqlocked view); its `buffer` is `read(safe=False)` with the lock already held.");
         line("");
-        line("| op | shape | arrow-shm | pyshmem | pyshmem / arrow-shm |");
-        line("|---|---|---:|---:|---:|");
+        line("| op | shape | arrow-shm, JDK 17 | arrow-shm, JDK 25 | pyshmem | pyshmem / arrow-shm (JDK 17) "
+                + "| pyshmem / arrow-shm (JDK 25) |");
+        line("|---|---|---:|---:|---:|---:|---:|");
         for (String op : OPS) {
-            for (String shape : op.equals("lock") ? List.of("97") : SHAPES) {
+            List<String> shapes = op.equals("lock") || op.equals("count") ? List.of("97")
+                    : op.equals("nd4jView") ? List.of("1000x1000") : SHAPES;
+            for (String shape : shapes) {
                 Optional<OpFigure> java = run.operation("arrow-shm", op, shape);
+                Optional<OpFigure> java25 = run.operation("arrow-shm" + JDK25, op, shape);
                 Optional<OpFigure> python = run.operation("pyshmem", op, shape);
-                String ratio = java.isPresent() && python.isPresent()
-                        ? TargetResult.format(python.get().nsPerOp() / java.get().nsPerOp()) + "x" : "-";
-                line("| " + op + " | " + shape + " | " + cell(java, copies(op)) + " | " + cell(python, copies(op))
-                        + " | " + ratio + " |");
+                line("| " + op + " | " + shape + " | " + cell(java, copies(op)) + " | " + cell(java25, copies(op))
+                        + " | " + cell(python, copies(op)) + " | " + ratio(python, java) + " | "
+                        + ratio(python, java25) + " |");
             }
         }
         line("");
+        line("`nd4jView` is `Nd4jStreams.view` of a 4 MB frame; ND4J's own part, a new array over a data buffer it"
+                + " already has, took " + cell(run.operation("nd4j", "nd4jView", "1000x1000"), false) + " (JDK 17) and "
+                + cell(run.operation("nd4j" + JDK25, "nd4jView", "1000x1000"), false) + " (JDK 25).");
+        line("");
         line("Floor under `lock` and every `write`: `flock(LOCK_EX)` + `flock(LOCK_UN)` on a file through the same kind"
-                + " of JNA binding (direct mapping) as the library's lock, " + cell(run.operation("jna-flock", "lock", "97"), false) + ".");
+                + " of JNA binding (direct mapping) as the library's lock on JDK 17, " + cell(run.operation("jna-flock", "lock", "97"), false)
+                + " (on JDK 25, " + cell(run.operation("jna-flock" + JDK25, "lock", "97"), false) + ").");
         line("");
     }
 
     private void memcpy() {
         line("## Memory-copy references (single thread, same run)");
         line("");
-        line("| shape | bytes | Java direct to direct (ByteBuffer bulk put) | Java heap to heap (System.arraycopy) "
-                + "| glibc memcpy (address to address) | NumPy copyto |");
+        line("| shape | bytes | Java direct to direct (ByteBuffer bulk put), JDK 17 / 25 | Java heap to heap "
+                + "(System.arraycopy), JDK 17 / 25 | glibc memcpy (address to address) | NumPy copyto |");
         line("|---|---:|---:|---:|---:|---:|");
         for (String shape : SHAPES) {
             Optional<OpFigure> direct = run.operation("java-memcpy", "directToDirect", shape);
             long bytes = direct.map(OpFigure::bytes).orElse(0L);
-            line("| " + shape + " | " + bytes + " | " + cell(direct, true) + " | "
-                    + cell(run.operation("java-memcpy", "heapToHeap", shape), true) + " | "
+            line("| " + shape + " | " + bytes + " | " + cell(direct, true) + " / "
+                    + cell(run.operation("java-memcpy" + JDK25, "directToDirect", shape), true) + " | "
+                    + cell(run.operation("java-memcpy", "heapToHeap", shape), true) + " / "
+                    + cell(run.operation("java-memcpy" + JDK25, "heapToHeap", shape), true) + " | "
                     + cell(run.operation("glibc-memcpy", "glibcMemcpy", shape), true) + " | "
                     + cell(run.operation("numpy-memcpy", "copyto", shape), true) + " |");
         }
@@ -137,6 +149,11 @@ public final class MarkdownReport {
 
     private static String rounds(RoundTrip r) {
         return r.roundP50sNs().stream().map(MarkdownReport::time).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    private static String ratio(Optional<OpFigure> numerator, Optional<OpFigure> denominator) {
+        return numerator.isPresent() && denominator.isPresent()
+                ? TargetResult.format(numerator.get().nsPerOp() / denominator.get().nsPerOp()) + "x" : "-";
     }
 
     private static boolean copies(String op) {

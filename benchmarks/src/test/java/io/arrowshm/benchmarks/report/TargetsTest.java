@@ -11,22 +11,38 @@ class TargetsTest {
     void ratiosAreFormedSoTheTargetReadsAsWritten() {
         Results run = run(List.of(
                 op("pyshmem", "write", "97", 5000), op("arrow-shm", "write", "97", 500),
-                op("java-memcpy", "directToDirect", "10000x10000", 30), op("java-memcpy", "heapToHeap", "10000x10000", 20),
-                op("arrow-shm", "write", "10000x10000", 25), op("arrow-shm", "read", "10000x10000", 200)),
+                op("arrow-shm@jdk25", "write", "97", 625),
+                op("glibc-memcpy", "glibcMemcpy", "10000x10000", 36), op("java-memcpy", "heapToHeap", "10000x10000", 20),
+                op("pyshmem", "write", "10000x10000", 36), op("arrow-shm", "write", "10000x10000", 40),
+                op("arrow-shm@jdk25", "write", "10000x10000", 20),
+                op("pyshmem", "read", "10000x10000", 100), op("arrow-shm", "read", "10000x10000", 200),
+                op("arrow-shm", "count", "97", 15), op("arrow-shm@jdk25", "count", "97", 25),
+                op("arrow-shm", "nd4jView", "1000x1000", 4000)),
                 List.of(trip("pyshmem-pyshmem", 100), trip("java-java-poll", 10), trip("raw-spin", 8)));
         List<TargetResult> targets = Targets.evaluate(run);
 
-        TargetResult smallWrite = find(targets, "small write");
+        TargetResult smallWrite = find(targets, "small write >= 8x");
         assertEquals(10.0, smallWrite.ratio(), 1e-9);
         assertEquals("met", smallWrite.verdict());
+        assertEquals(8.0, find(targets, "small write >= 10x").ratio(), 1e-9, "JDK 25's figure, not JDK 17's");
+        assertEquals("missed", find(targets, "small write >= 10x").verdict());
 
         TargetResult vsRaw = find(targets, "within 1.5x of the raw bound");
         assertEquals(1.25, vsRaw.ratio(), 1e-9);
         assertEquals("met", vsRaw.verdict());
 
-        assertEquals(0.8, find(targets, "10000x10000 write").ratio(), 1e-9, "against the fastest memcpy (20 ns)");
-        assertEquals("met", find(targets, "10000x10000 write").verdict());
-        assertEquals("missed", find(targets, "10000x10000 read ").verdict());
+        assertEquals(0.9, find(targets, "400 MB write >= 0.9x single-thread glibc").ratio(), 1e-9,
+                "against glibc's memcpy, not Java's faster-looking heap copy");
+        assertEquals("met", find(targets, "400 MB write >= 0.9x single-thread glibc").verdict());
+        assertEquals("missed", find(targets, "400 MB write >= 1.0x pyshmem").verdict());
+        assertEquals(1.8, find(targets, "400 MB write >= 1.5x pyshmem (JDK 25").ratio(), 1e-9);
+        assertEquals("missed", find(targets, "400 MB read() into a new buffer").verdict());
+
+        assertEquals("met", find(targets, "count() < 20 ns (JDK 17)").verdict());
+        assertEquals("missed", find(targets, "count() < 20 ns (JDK 25)").verdict());
+        assertEquals("<= 20.0", find(targets, "count() < 20 ns (JDK 17)").bound());
+        assertEquals("met", find(targets, "Nd4jStreams.view").verdict());
+        assertEquals("no figure", find(targets, "4 MB readInto >= 1.0x").verdict());
     }
 
     @Test
