@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,8 @@ class HotCallsTest {
 
     @TempDir
     Path dir;
+    /** Native strings passed by address stay reachable until the test ends. */
+    private final List<Memory> keep = new ArrayList<>();
 
     /** A JDK 22+ running the jar must load the FFM class, so the jar run cannot quietly test JNA. */
     @Test
@@ -111,14 +115,12 @@ class HotCallsTest {
         assertArrayEquals(bytes, destination.getByteArray(0, bytes.length));
     }
 
-    private final java.util.List<Memory> keep = new java.util.ArrayList<>();
-
     private long cString(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         Memory memory = new Memory(bytes.length + 1);
         memory.write(0, bytes, 0, bytes.length);
         memory.setByte(bytes.length, (byte) 0);
-        keep.add(memory); // alive until the call has read it
+        keep.add(memory);
         return Pointer.nativeValue(memory);
     }
 }
