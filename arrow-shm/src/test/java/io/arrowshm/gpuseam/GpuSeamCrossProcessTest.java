@@ -123,7 +123,9 @@ class GpuSeamCrossProcessTest {
 
     private static String runWithout(String classPath, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", classPath, GpuSeamPeer.class.getName()));
+                "--add-opens=java.base/java.nio=ALL-UNNAMED"));
+        command.addAll(PeerProcess.QUIET_JVM_FLAGS);
+        command.addAll(List.of("-cp", classPath, GpuSeamPeer.class.getName()));
         command.addAll(List.of(args));
         // stdout only: JDK 24+ prints native-access and Unsafe warnings (and blank lines) on stderr.
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

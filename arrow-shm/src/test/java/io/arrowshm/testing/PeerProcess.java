@@ -49,6 +49,14 @@ public final class PeerProcess implements AutoCloseable {
         pump.start();
     }
 
+    /**
+     * Flags every child JVM gets so that JDK 22+ children (the jar run on JDK 25, the JDK 25 cases)
+     * print no native-access (JNA, FFM) or {@code sun.misc.Unsafe} (Arrow) warning into the test
+     * log. JDK 17 accepts both: the flag since JDK 17, the property is ignored before JDK 24.
+     */
+    public static final List<String> QUIET_JVM_FLAGS =
+            List.of("--enable-native-access=ALL-UNNAMED", "-Dsun.misc.unsafe.memory.access=allow");
+
     /** A child JVM running {@code main} with this JVM's class path. */
     public static PeerProcess java(Class<?> main, String... args) {
         return java(Map.of(), main, args);
@@ -59,9 +67,9 @@ public final class PeerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-Xmx768m", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"),
-                main.getName()));
+                "-Xmx768m", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        command.addAll(QUIET_JVM_FLAGS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         return new PeerProcess(command, "java:" + (args.length > 0 ? args[0] : main.getSimpleName()), environment);
     }
@@ -78,6 +86,7 @@ public final class PeerProcess implements AutoCloseable {
                 "--add-opens=java.base/java.nio=ALL-UNNAMED",
                 "-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "arrowshm-hs_err_pid%p.log"),
                 "-XX:-CreateCoredumpOnCrash"));
+        command.addAll(QUIET_JVM_FLAGS);
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));

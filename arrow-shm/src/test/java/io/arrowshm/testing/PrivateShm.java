@@ -64,8 +64,9 @@ public final class PrivateShm {
     /** A shell line running {@link JavaPeer} with this JVM's class path. */
     public static String javaPeer(String... args) {
         List<String> words = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                JavaPeer.class.getName()));
+                "--add-opens=java.base/java.nio=ALL-UNNAMED"));
+        words.addAll(PeerProcess.QUIET_JVM_FLAGS);
+        words.addAll(List.of("-cp", System.getProperty("java.class.path"), JavaPeer.class.getName()));
         words.addAll(List.of(args));
         return quoted(words);
     }

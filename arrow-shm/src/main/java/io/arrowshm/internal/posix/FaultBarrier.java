@@ -17,6 +17,6 @@ public final class FaultBarrier {
 
     /** Throws the pending {@link InternalError} of an earlier faulting access on this thread, if any. */
     public static void deliverPending() {
-        LibC.abs(0);
+        HotCalls.barrier();
     }
 }

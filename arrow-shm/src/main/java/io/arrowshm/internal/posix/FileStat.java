@@ -2,14 +2,13 @@ package io.arrowshm.internal.posix;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The kernel's {@code struct stat}, filled by the raw {@code fstat}/{@code newfstatat}
- * system calls: glibc before 2.33 exports no {@code fstat} symbol (only {@code __fxstat}),
+ * system calls ({@link HotCalls}): glibc before 2.33 exports no {@code fstat} symbol (only {@code __fxstat}),
  * so the syscall is the one binding that works everywhere. Every offset lives here.
  *
  * <p>Each thread reuses one native buffer, so a check allocates nothing. The accessors
@@ -17,15 +16,6 @@ import java.nio.charset.StandardCharsets;
  */
 public final class FileStat {
     private static final boolean X86_64 = Platform.isIntel();
-
-    /** {@code SYS_fstat}: 5 on x86-64, 80 on aarch64. */
-    static final long SYS_FSTAT = X86_64 ? 5 : 80;
-    /** {@code SYS_newfstatat} ({@code fstatat}): 262 on x86-64, 79 on aarch64. */
-    static final long SYS_NEWFSTATAT = X86_64 ? 262 : 79;
-    /** {@code AT_FDCWD}: a relative path is resolved against the working directory. */
-    static final int AT_FDCWD = -100;
-    /** {@code AT_SYMLINK_NOFOLLOW}: describe a symbolic link itself (lstat). */
-    static final int AT_SYMLINK_NOFOLLOW = 0x100;
 
     /** Bytes of {@code struct stat}: 144 on x86-64, 128 on aarch64 (asm-generic). */
     static final int SIZE = X86_64 ? 144 : 128;
@@ -69,8 +59,9 @@ public final class FileStat {
      */
     public static FileStat ofDescriptor(int fd) {
         FileStat stat = PER_THREAD.get();
-        if (LibC.syscall(SYS_FSTAT, fd, stat.address, 0, 0, 0, 0) != 0) {
-            throw new LastErrorException(Native.getLastError());
+        int result = HotCalls.fstat(fd, stat.address);
+        if (result != 0) {
+            throw new LastErrorException(-result);
         }
         return stat;
     }
@@ -93,8 +84,9 @@ public final class FileStat {
             stat.buffer.setByte(SIZE + bytes.length, (byte) 0);
             stat.encodedPath = path;
         }
-        if (LibC.syscall(SYS_NEWFSTATAT, AT_FDCWD, stat.address + SIZE, stat.address, AT_SYMLINK_NOFOLLOW, 0, 0) != 0) {
-            int errno = Native.getLastError();
+        int result = HotCalls.lstat(stat.address + SIZE, stat.address);
+        if (result != 0) {
+            int errno = -result;
             if (errno == LibC.ENOENT || errno == LibC.ENOTDIR) {
                 return null;
             }

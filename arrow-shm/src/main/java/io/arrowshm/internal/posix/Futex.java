@@ -11,7 +11,7 @@ public final class Futex {
 
     /** Wakes every waiter on the word at {@code address}. */
     public static void wakeAll(long address) {
-        LibC.syscall(LibC.SYS_FUTEX, address, LibC.FUTEX_WAKE, Integer.MAX_VALUE, 0, 0, 0);
+        HotCalls.futexWake(address, Integer.MAX_VALUE);
     }
 
     /**
@@ -21,6 +21,6 @@ public final class Futex {
      */
     public static void await(long address, int expected, long timeoutNanos, Timespec scratch) {
         scratch.set(timeoutNanos);
-        LibC.syscall(LibC.SYS_FUTEX, address, LibC.FUTEX_WAIT, expected & 0xFFFFFFFFL, scratch.address(), 0, 0);
+        HotCalls.futexWait(address, expected, scratch.address());
     }
 }

@@ -112,6 +112,9 @@ public final class LibC {
     /** {@code abs(3)}: no syscall, used only as a cheap native transition (see {@link FaultBarrier}). */
     public static native int abs(int value);
 
+    /** {@code memcpy(3)} between native addresses; the result (the destination) is of no use. */
+    public static native long memcpy(long destination, long source, long bytes);
+
     /** The message {@code strerror} gives for an error number, for error texts. */
     public static native String strerror(int errno);
 }

@@ -1,6 +1,5 @@
 package io.arrowshm.internal.posix;
 
-import com.sun.jna.LastErrorException;
 import io.arrowshm.SharedMemoryIoException;
 import io.arrowshm.StreamInterruptedException;
 import io.arrowshm.StreamTimeoutException;
@@ -246,9 +245,10 @@ public final class LockFile {
 
     private void releaseFiles() {
         try {
-            LibC.flock(current.fd(), LibC.LOCK_UN);
-        } catch (LastErrorException e) {
-            throw new SharedMemoryIoException("unlock", path, e.getErrorCode());
+            int result = HotCalls.flock(current.fd(), LibC.LOCK_UN);
+            if (result != 0) {
+                throw new SharedMemoryIoException("unlock", path, -result);
+            }
         } finally {
             releaseRetired();
         }

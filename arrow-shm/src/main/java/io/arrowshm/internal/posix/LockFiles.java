@@ -76,23 +76,18 @@ final class LockFiles {
     }
 
     static boolean tryFlock(int fd, String path) {
-        try {
-            LibC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB);
+        int result = HotCalls.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB);
+        if (result == 0) {
             return true;
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == LibC.EAGAIN || e.getErrorCode() == LibC.EINTR) {
-                return false;
-            }
-            throw new SharedMemoryIoException("lock", path, e.getErrorCode());
         }
+        if (result == -LibC.EAGAIN || result == -LibC.EINTR) {
+            return false; // held elsewhere, or a signal: the caller's loop tries again
+        }
+        throw new SharedMemoryIoException("lock", path, -result);
     }
 
     static void unlockQuietly(int fd) {
-        try {
-            LibC.flock(fd, LibC.LOCK_UN);
-        } catch (LastErrorException ignored) {
-            // a retired file: nothing depends on it any more
-        }
+        HotCalls.flock(fd, LibC.LOCK_UN); // a failure is of no interest: a retired file guards nothing any more
     }
 
     static void closeQuietly(int fd) {
