@@ -85,6 +85,9 @@ final class TensorBatchPublisher implements AutoCloseable {
             throw new IllegalArgumentException("the tensor column's value buffer holds " + held + " bytes; " + rows
                     + " rows of " + shm.dtype().numpyName() + " " + Arrays.toString(shm.shape()) + " need " + required);
         }
+        if (tensors.values().getNullCount() > 0) {
+            checkNoNullValues(tensors, rows);
+        }
         UInt8Vector frameIds = frameIds(batch);
         int published = 0;
         for (int i = 0; i < rows; i++) {
@@ -119,9 +122,31 @@ final class TensorBatchPublisher implements AutoCloseable {
         }
     }
 
+    /**
+     * A stream element cannot be null. Arrow Java's loader also turns a batch whose value buffers
+     * are shorter than its row count into one padded with null values (it grows the vectors to the
+     * row count), so this check is what refuses such a batch.
+     */
+    private static void checkNoNullValues(FixedShapeTensorVector tensors, int rows) {
+        int perRow = tensors.type().listSize();
+        FieldVector values = tensors.values();
+        for (int row = 0; row < rows; row++) {
+            if (tensors.isNull(row)) {
+                continue;
+            }
+            for (int i = row * perRow; i < (row + 1) * perRow; i++) {
+                if (values.isNull(i)) {
+                    throw new IllegalArgumentException("row " + row + " has null tensor values (value " + (i - row * perRow)
+                            + "); a batch of " + rows + " rows must carry " + rows + " x " + perRow
+                            + " values, none null");
+                }
+            }
+        }
+    }
+
     private static UInt8Vector frameIds(VectorSchemaRoot batch) {
-        FieldVector vector = batch.getSchema().findField(RecordingSchema.FRAME_ID) == null ? null
-                : batch.getVector(RecordingSchema.FRAME_ID);
+        // getVector(name) returns null for a missing column (Schema.findField would throw).
+        FieldVector vector = batch.getVector(RecordingSchema.FRAME_ID);
         return vector instanceof UInt8Vector ? (UInt8Vector) vector : null;
     }
 
