@@ -127,9 +127,9 @@ def main(argv):
         say("end")
     elif command == "get-until-end":  # URI TICKET -> "row N" per row, then "end N" or "error TYPE message"
         client = connect(argv[1])
-        reader = client.do_get(flight.Ticket(argv[2].encode()), options=options())
         rows = 0
         try:
+            reader = client.do_get(flight.Ticket(argv[2].encode()), options=options())
             for chunk in reader:
                 rows += chunk.data.num_rows
                 say("row " + str(rows))
