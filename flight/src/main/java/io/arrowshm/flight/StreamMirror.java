@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.flight.CallOption;
@@ -49,6 +51,7 @@ public final class StreamMirror implements AutoCloseable {
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicReference<FlightStream> current = new AtomicReference<>();
+    private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile boolean connected;
     private volatile boolean closed;
     private TensorBatchPublisher publisher;
@@ -90,33 +93,41 @@ public final class StreamMirror implements AutoCloseable {
         return localName;
     }
 
-    /** Stops: cancels the call in progress, ends the thread, closes the local handle. Closing twice is harmless. */
+    /**
+     * Stops: cancels the call in progress, ends the thread, closes the local handle and the mirror's
+     * memory. Closing twice is harmless.
+     *
+     * <p>The thread is never interrupted: Flight's {@code FlightStream.close()} drains the cancelled
+     * call's queued messages with {@code next()}, and an interrupt makes that drain stop early and
+     * leave them allocated. Cancelling ends a waiting {@code next()} at once, and the backoff waits
+     * on a latch that closing releases.
+     *
+     * @throws IllegalStateException if Arrow memory is still held after the thread ended (a leak,
+     *     reported rather than hidden)
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        stopping.countDown();
         FlightStream stream = current.get();
         if (stream != null) {
             stream.cancel("mirror closed", null);
         }
-        thread.interrupt();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (publisher != null && !thread.isAlive()) {
+        if (thread.isAlive()) {
+            return; // still inside a call that ignores cancelling: leave its memory to it rather than free it under it
+        }
+        if (publisher != null) {
             publisher.close();
         }
-        try {
-            allocator.close();
-        } catch (IllegalStateException cancelledMessage) {
-            // Flight Java's client can still hold the buffers of a message that was in flight when the call
-            // was cancelled (seen: 128 B to 128 KiB, once per close while connected); closing must not fail
-            // for it. Known limitation, reported with the issue.
-        }
+        allocator.close();
     }
 
     private void run() {
@@ -151,7 +162,9 @@ public final class StreamMirror implements AutoCloseable {
                 return;
             }
             try {
-                Thread.sleep(backoff.toMillis());
+                if (stopping.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return; // close()
+                }
             } catch (InterruptedException e) {
                 return;
             }
