@@ -63,6 +63,7 @@ public final class StreamFlightServer implements AutoCloseable {
     public static StreamFlightServer start(ServeOptions options) {
         BindPolicy.check(options);
         FixedShapeTensorType.ensureRegistered();
+        GrpcCancelNoise.quiet();
         BufferAllocator allocator = new RootAllocator();
         ExecutorService senders = Executors.newCachedThreadPool(new DaemonThreads("arrow-shm-flight-doget"));
         // gRPC's own callbacks (and DoPut, which Flight runs there) get a pool apart from the DoGet
