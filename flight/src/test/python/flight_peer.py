@@ -162,6 +162,20 @@ def main(argv):
             say("put " + " ".join(sha(f) for f in frames))
         except pa.ArrowException as e:  # pyarrow raises ArrowInvalid for INVALID_ARGUMENT, FlightError for others
             say("error " + type(e).__name__ + " " + str(e).splitlines()[0])
+    elif command == "put-null-values":  # URI NAME: 3 float32 (4, 4) rows, the last with one null value
+        client = connect(argv[1])
+        values = pattern("float32", (3, 16), 1).ravel().tolist()
+        values[2 * 16 + 5] = None
+        storage = pa.FixedSizeListArray.from_arrays(pa.array(values, pa.float32()), 16)
+        tensor = pa.ExtensionArray.from_storage(pa.fixed_shape_tensor(pa.float32(), [4, 4]), storage)
+        table = pa.table({"tensor": tensor})
+        try:
+            writer, _ = client.do_put(flight.FlightDescriptor.for_path(argv[2]), table.schema, options=options())
+            writer.write_table(table)
+            writer.close()
+            say("put")
+        except pa.ArrowException as e:
+            say("error " + type(e).__name__ + " " + str(e).splitlines()[0])
     elif command == "put-plain":  # URI NAME: a batch with no tensor column (an int32 column "tensor")
         client = connect(argv[1])
         batch = pa.RecordBatch.from_arrays([pa.array([1, 2, 3], pa.int32())], names=["tensor"])

@@ -3,6 +3,7 @@ package io.arrowshm.flight;
 import io.arrowshm.CreateOptions;
 import io.arrowshm.DType;
 import io.arrowshm.SharedMemory;
+import io.arrowshm.StreamExistsException;
 import io.arrowshm.StreamNotFoundException;
 import io.arrowshm.tensors.ArrowTensorTypes;
 import io.arrowshm.tensors.FixedShapeTensorType;
@@ -169,17 +170,30 @@ final class TensorBatchPublisher implements AutoCloseable {
     }
 
     private static SharedMemory openOrCreate(String name, ArrowTensorTypes.StreamLayout layout) {
-        try {
-            SharedMemory shm = SharedMemory.open(name);
-            if (shm.dtype() != layout.dtype() || !Arrays.equals(shm.shape(), layout.shape())) {
-                String has = shm.dtype().numpyName() + " " + Arrays.toString(shm.shape());
-                shm.close();
-                throw new IllegalArgumentException("stream '" + name + "' is " + has + " but the rows are " + layout
-                        + "; nothing was written");
+        // Two puts (or a put and a pyshmem writer) may create the same new name at once: the one whose
+        // create loses opens what the other made, and checks it like any existing stream.
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return checked(name, SharedMemory.open(name), layout);
+            } catch (StreamNotFoundException missing) {
+                try {
+                    return SharedMemory.create(name, CreateOptions.of(layout.dtype(), layout.shape()).notify(true));
+                } catch (StreamExistsException raced) {
+                    if (attempt >= 3) {
+                        throw raced;
+                    }
+                }
             }
-            return shm;
-        } catch (StreamNotFoundException missing) {
-            return SharedMemory.create(name, CreateOptions.of(layout.dtype(), layout.shape()).notify(true));
         }
+    }
+
+    private static SharedMemory checked(String name, SharedMemory shm, ArrowTensorTypes.StreamLayout layout) {
+        if (shm.dtype() != layout.dtype() || !Arrays.equals(shm.shape(), layout.shape())) {
+            String has = shm.dtype().numpyName() + " " + Arrays.toString(shm.shape());
+            shm.close();
+            throw new IllegalArgumentException("stream '" + name + "' is " + has + " but the rows are " + layout
+                    + "; nothing was written");
+        }
+        return shm;
     }
 }

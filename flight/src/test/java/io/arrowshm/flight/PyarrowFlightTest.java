@@ -145,6 +145,49 @@ class PyarrowFlightTest {
     }
 
     @Test
+    void aPutWithNullTensorValuesLeavesTheStreamUntouched() throws Exception {
+        String name = name("pa-null");
+        python("pyshmem-create", name, "float32", "5", "4", "4");
+        byte[] before = payload(name);
+
+        // Rows 0 and 1 are whole; row 2 has one null value: the batch is refused before its first row.
+        String refused = python("put-null-values", uri, name).get(0);
+        assertTrue(refused.startsWith("error ArrowInvalid"), refused);
+        assertTrue(refused.contains("row 2 has null tensor values"), refused);
+
+        try (SharedMemory shm = SharedMemory.open(name)) {
+            assertEquals(1, shm.count(), "nothing was published");
+            assertEquals(5, shm.frameId());
+        }
+        assertArrayEquals(before, payload(name));
+        assertEquals(0, server.stats().framesReceived());
+    }
+
+    @Test
+    void concurrentPutsCreatingTheSameStreamBothLand() throws Exception {
+        String name = name("pa-race");
+        // Four clients put into a name that does not exist yet: one creates it, the others find it
+        // created (between their open and their create, at worst) and append to it.
+        List<PeerProcess> puts = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                puts.add(PeerProcess.python("flight_peer.py", "put", uri, name, "uint16", "3", "8", "8"));
+            }
+            for (PeerProcess put : puts) {
+                String line = put.finish(PEER).get(0);
+                assertTrue(line.startsWith("put "), line);
+            }
+        } finally {
+            puts.forEach(PeerProcess::close);
+        }
+        JsonNode read = lines(python("pyshmem-read", name)).get(0);
+        assertEquals("uint16", read.get("dtype").asText());
+        assertEquals("[8,8]", read.get("shape").toString());
+        assertEquals(12, read.get("count").asLong());
+        assertEquals(12, server.stats().framesReceived());
+    }
+
+    @Test
     void actionsReturnJson() throws Exception {
         String name = name("pa-act");
         python("pyshmem-create", name, "complex64", "1", "2", "2");
