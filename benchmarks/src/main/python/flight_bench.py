@@ -1,8 +1,11 @@
-"""Flight throughput as a pyarrow client sees it: from arrow-shm's server, and from a pyarrow (C++)
-Flight server sending the same bytes (one-row batches of the same fixed_shape_tensor), side by side.
+"""Flight throughput as a pyarrow client sees it, and the pyarrow (C++) Flight server it is compared with.
 
-  flight_bench.py ours URI NAME SECONDS       -> "frames_per_s MB_per_s"
-  flight_bench.py pyarrow BYTES SECONDS       -> "frames_per_s MB_per_s"
+  flight_bench.py get URI TICKET SECONDS   -> "frames_per_s MB_per_s" (rows received while reading SECONDS)
+  flight_bench.py serve BYTES              -> "serving PORT"; serves until stdin closes
+
+The pyarrow server sends one-row batches in the same recording schema as arrow-shm's server (a
+uint8 fixed_shape_tensor of BYTES, count, frame_id, write_time, missed), the same bytes per row, as
+fast as the client takes them. Only pyarrow is used: nothing of arrow-shm's.
 """
 import sys
 import threading
@@ -13,7 +16,8 @@ import pyarrow as pa
 import pyarrow.flight as flight
 
 
-def measure(client, ticket, seconds):
+def measure(uri, ticket, seconds):
+    client = flight.connect(uri)
     reader = client.do_get(flight.Ticket(ticket))
     frames = 0
     nbytes = 0
@@ -23,7 +27,7 @@ def measure(client, ticket, seconds):
             start = time.perf_counter()
             continue
         frames += chunk.data.num_rows
-        nbytes += chunk.data["tensor"].storage.values.nbytes
+        nbytes += chunk.data.column("tensor").storage.values.nbytes
         if time.perf_counter() - start >= seconds:
             break
     elapsed = time.perf_counter() - start
@@ -32,30 +36,39 @@ def measure(client, ticket, seconds):
 
 
 class Repeater(flight.FlightServerBase):
-    """Sends one-row batches of the same tensor until the client cancels."""
+    """Sends one-row batches (a new count each) until the client cancels."""
 
     def __init__(self, size):
         super().__init__("grpc://127.0.0.1:0")
-        frame = np.random.randint(0, 255, size=(1, size), dtype=np.uint8)
-        tensor = pa.FixedShapeTensorArray.from_numpy_ndarray(frame)
-        self.batch = pa.RecordBatch.from_arrays([tensor], names=["tensor"])
+        frame = np.full((1, size), 3, dtype=np.uint8)
+        self.tensor = pa.FixedShapeTensorArray.from_numpy_ndarray(frame)
+        self.schema = pa.schema([("tensor", self.tensor.type), ("count", pa.uint64()), ("frame_id", pa.uint64()),
+                                 ("write_time", pa.timestamp("ns", tz="UTC")), ("missed", pa.uint64())])
 
     def do_get(self, context, ticket):
         def batches():
+            count = 0
             while not context.is_cancelled():
-                yield self.batch
-        return flight.GeneratorStream(self.batch.schema, batches())
+                count += 1
+                yield pa.RecordBatch.from_arrays(
+                    [self.tensor, pa.array([count], pa.uint64()), pa.array([count], pa.uint64()),
+                     pa.array([time.time_ns()], pa.timestamp("ns", tz="UTC")), pa.array([0], pa.uint64())],
+                    schema=self.schema)
+        return flight.GeneratorStream(self.schema, batches())
 
 
 def main(argv):
-    if argv[0] == "ours":
-        fps, mbps = measure(flight.connect(argv[1]), argv[2].encode(), float(argv[3]))
-    else:
+    if argv[0] == "get":
+        fps, mbps = measure(argv[1], argv[2].encode(), float(argv[3]))
+        print("%.1f %.1f" % (fps, mbps), flush=True)
+    elif argv[0] == "serve":
         server = Repeater(int(argv[1]))
         threading.Thread(target=server.serve, daemon=True).start()
-        fps, mbps = measure(flight.connect("grpc://127.0.0.1:%d" % server.port), b"x", float(argv[2]))
+        print("serving %d" % server.port, flush=True)
+        sys.stdin.read()
         server.shutdown()
-    print("%.1f %.1f" % (fps, mbps), flush=True)
+    else:
+        raise SystemExit("unknown command " + argv[0])
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ import io.arrowshm.OpenOptions;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.StreamInfo;
 import io.arrowshm.StreamNotFoundException;
+import io.arrowshm.WaitStrategy;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
@@ -28,6 +30,8 @@ import org.apache.arrow.memory.BufferAllocator;
 final class StreamProducer implements FlightProducer {
     /** gRPC cannot carry one message of 2 GiB or more; keep room for the IPC header. */
     static final long MAX_FRAME_BYTES = Integer.MAX_VALUE - (1 << 20);
+
+    private static final WaitStrategy PARKING = WaitStrategy.of(0, 0, Duration.ofMillis(1));
 
     private final BufferAllocator allocator;
     private final ExecutorService senders;
@@ -73,7 +77,15 @@ final class StreamProducer implements FlightProducer {
     @Override
     public void listFlights(CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
         for (StreamInfo info : ExposedStreams.list(exposed)) {
-            listener.onNext(StreamFlights.info(info));
+            FlightInfo flight;
+            try {
+                flight = StreamFlights.info(info);
+            } catch (RuntimeException unservable) {
+                // One stream on the host that cannot be described (e.g. one being recreated as we look) must
+                // not fail the listing of all the others; GetFlightInfo on its name says what is wrong.
+                continue;
+            }
+            listener.onNext(flight);
         }
         listener.onCompleted();
     }
@@ -115,7 +127,9 @@ final class StreamProducer implements FlightProducer {
     private static SharedMemory openForReading(String name, BufferAllocator callAllocator) {
         try {
             // Publications are copied into the call's allocator: the server's memory use is observable, and bounded.
-            return SharedMemory.open(name, OpenOptions.readOnly().allocator(callAllocator));
+            // A sender parks at once while it waits for the next write (a futex the write ends, on notify
+            // streams): spinning would take the CPU that gRPC needs to send, one spinning sender per client.
+            return SharedMemory.open(name, OpenOptions.readOnly().allocator(callAllocator).waitStrategy(PARKING));
         } catch (StreamNotFoundException e) {
             throw StreamFlights.notFound(name);
         } catch (io.arrowshm.SharedMemoryException e) {
