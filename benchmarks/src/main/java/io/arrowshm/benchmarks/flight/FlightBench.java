@@ -45,6 +45,7 @@ public final class FlightBench {
      * publishes back to back, with no gap, starves every seqlock reader, the server's included).
      */
     private static final double WRITER_HEADROOM = 1.5;
+    private static final double WARMUP_SECONDS = 12;
 
     private final String python;
     private final PythonScripts scripts;
@@ -118,16 +119,18 @@ public final class FlightBench {
              Child pyServer = python("pyarrow-server-" + size, "serve", Integer.toString(size))) {
             String uri = "grpc://127.0.0.1:" + port(server);
             String pyUri = "grpc://127.0.0.1:" + port(pyServer);
-            // Round 0 warms both servers (our JVM's JIT above all) and is not counted.
+            // Round 0 warms both servers up (our JVM's JIT above all: 3 s rounds kept getting faster
+            // until about the fourth) and is not counted.
             for (int r = 0; r <= rounds; r++) {
-                double[] pyarrow = get(pyUri, "x", "client-pyarrow-" + size + "-" + r);
+                double length = r == 0 ? Math.max(seconds, WARMUP_SECONDS) : seconds;
+                double[] pyarrow = get(pyUri, "x", "client-pyarrow-" + size + "-" + r, length);
                 String rate = Double.toString(WRITER_HEADROOM * pyarrow[0]);
                 double[] ourRound;
                 double writerRate;
                 String stream = name + "-" + r;
                 try (Child writer = java("writer-" + size + "-" + r, "write", stream, Integer.toString(size), rate)) {
                     expect(writer, "writing");
-                    ourRound = get(uri, stream, "client-ours-" + size + "-" + r);
+                    ourRound = get(uri, stream, "client-ours-" + size + "-" + r, length);
                     writer.closeInput();
                     writerRate = Double.parseDouble(expect(writer, "wrote").split(" ")[1]);
                     writer.waitFor(Duration.ofSeconds(10)); // it unlinks its stream on the way out
@@ -182,7 +185,7 @@ public final class FlightBench {
         }
     }
 
-    private double[] get(String uri, String ticket, String label) {
+    private double[] get(String uri, String ticket, String label, double seconds) {
         try (Child client = python(label, "get", uri, ticket, Double.toString(seconds))) {
             String[] parts = client.awaitLine("", Duration.ofSeconds((long) seconds + 60))
                     .orElseThrow(() -> new IllegalStateException(client.failure())).split(" ");
