@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.arrowshm.DType;
+import io.arrowshm.InvalidMetadataException;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.StreamNotFoundException;
 import io.arrowshm.testing.Names;
@@ -115,8 +116,8 @@ class FlightIT {
     private static long localCount(String name) {
         try (SharedMemory shm = SharedMemory.open(name)) {
             return shm.count();
-        } catch (StreamNotFoundException notYet) {
-            return 0;
+        } catch (StreamNotFoundException | InvalidMetadataException notYet) {
+            return 0; // not created yet, or being created (its metadata not written yet) as we look
         }
     }
 

@@ -2,6 +2,7 @@ package io.arrowshm.flight;
 
 import static io.arrowshm.flight.FlightTesting.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,6 +106,9 @@ class SecurityTest {
             List<String> listed = PyarrowFlightTest.python("list", uri);
             assertTrue(listed.stream().anyMatch(l -> l.contains(shown)), listed::toString);
             assertTrue(listed.stream().noneMatch(l -> l.contains(hidden)), listed::toString);
+            String actionList = PyarrowFlightTest.python("action", uri, "list", "").get(0); // DoAction list: the same filter
+            assertTrue(actionList.contains("\"" + shown + "\""), actionList);
+            assertFalse(actionList.contains(hidden), actionList);
             String get = PyarrowFlightTest.python("get-until-end", uri, hidden).get(0);
             assertTrue(get.startsWith("error FlightServerError") || get.contains("no stream"), get);
             String put = PyarrowFlightTest.python("put", uri, hidden, "uint8", "1", "4").get(0);
