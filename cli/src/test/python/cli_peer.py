@@ -57,6 +57,16 @@ def main(argv):
         print(json.dumps(pyshmem.stat(name)))
     elif command == "exists":  # NAME -> "yes" or "no"
         print("yes" if name in pyshmem.list_streams() else "no")
+    elif command == "flight-get":  # URI TICKET ROWS -> {"rows": N, "frame_ids": [...]} through pyarrow.flight alone
+        import pyarrow.flight as flight
+        reader = flight.connect(name).do_get(flight.Ticket(argv[2].encode()))
+        ids = []
+        for chunk in reader:
+            ids += chunk.data.column("frame_id").to_pylist()
+            if len(ids) >= int(argv[3]):
+                break
+        reader.cancel()
+        print(json.dumps({"rows": len(ids), "frame_ids": ids}), flush=True)
     else:
         raise SystemExit(f"unknown command {command}")
 

@@ -1,6 +1,8 @@
 package io.arrowshm.cli;
 
 import io.arrowshm.cli.bench.BenchCommand;
+import io.arrowshm.cli.flight.MirrorCommand;
+import io.arrowshm.cli.flight.ServeCommand;
 import io.arrowshm.cli.tensors.RecordCommand;
 import io.arrowshm.cli.tensors.ReplayCommand;
 import io.arrowshm.cli.watch.WatchCommand;
@@ -21,6 +23,8 @@ import picocli.CommandLine.Spec;
  * arrow-shm watch frames --seconds 10
  * arrow-shm record frames frames.arrow --seconds 10
  * arrow-shm replay frames.arrow frames --loop
+ * arrow-shm serve --port 8815
+ * arrow-shm mirror grpc://camera-host:8815/frames
  * }</pre>
  *
  * <p>Exit status: 0 on success, 1 on a usage error, 2 when a stream is missing or invalid
@@ -29,7 +33,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "arrow-shm", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Inspect and exercise arrow-shm / pyshmem shared-memory streams on this host.",
         subcommands = {ListCommand.class, StatCommand.class, UnlinkCommand.class, PurgeCommand.class,
-                CatCommand.class, WatchCommand.class, RecordCommand.class, ReplayCommand.class, BenchCommand.class,
+                CatCommand.class, WatchCommand.class, RecordCommand.class, ReplayCommand.class, ServeCommand.class,
+                MirrorCommand.class, BenchCommand.class,
                 DemoCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:success", "1:usage error", "2:stream missing or invalid, or the operation failed"})
@@ -40,7 +45,7 @@ public final class ArrowShmCli implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new ParameterException(spec.commandLine(), "missing command: list, stat, unlink, purge, cat, watch,"
-                + " record, replay, bench or demo");
+                + " record, replay, serve, mirror, bench or demo");
     }
 
     /**

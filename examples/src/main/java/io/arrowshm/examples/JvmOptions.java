@@ -101,7 +101,12 @@ public final class JvmOptions {
         }, "arrow-shm-relaunch-stop");
         Runtime.getRuntime().addShutdownHook(stop);
         int status = child.waitFor();
-        Runtime.getRuntime().removeShutdownHook(stop);
+        try {
+            Runtime.getRuntime().removeShutdownHook(stop);
+        } catch (IllegalStateException shuttingDown) {
+            // A signal stopped us: the hook is running (it has stopped the child) and the JVM exits with the
+            // signal's status once it returns; nothing to undo, and nothing to print.
+        }
         return status;
     }
 }

@@ -52,6 +52,8 @@ final class Snippets {
             statements("tensors-record-replay")
                     .imports("java.nio.file.Path", "org.apache.arrow.memory.BufferAllocator",
                             "org.apache.arrow.memory.RootAllocator", "org.apache.arrow.vector.Float4Vector"),
+            statements("flight-serve-mirror")
+                    .imports("io.arrowshm.flight.*", "java.nio.file.Path"),
             statements("gpu-streams")
                     .declare("float[] hostFrame = new float[480 * 640];", "float[] hostCopy = new float[480 * 640];",
                             "long devicePointer = 0; // device memory on cuda:0 in the README's story",
@@ -79,6 +81,9 @@ final class Snippets {
                     .check("back = pa.ipc.open_file('from_python.arrow').read_all()",
                             "assert back.num_rows == 100 and back['tensor'].type.shape == [480, 640], back.schema",
                             "import os; os.remove('from_python.arrow')"),
+            python("flight-pyarrow")
+                    .skip("needs `arrow-shm serve` running on port 8815; the flight module's PyarrowFlightTest makes"
+                            + " the same pyarrow.flight calls (list_flights, do_get, do_put) against a live server"),
             python("torch-reads-record")
                     .skip("needs torch, a CUDA GPU and a Java GPU stream: gpu/device-check.sh runs it"
                             + " (torch-reads-java-record; passed on an NVIDIA H200, 2026-11-29), and"

@@ -192,21 +192,12 @@ public final class TensorFileReader implements AutoCloseable {
      * physical C order; valid until the next batch. Not for bool (bit-packed): see {@link #copyRow}.
      */
     public ArrowBuf rowBytes(int row) {
-        FixedShapeTensorVector tensors = tensors();
-        long bytes = tensors.rowBytes();
-        return tensors.values().getDataBuffer().slice((long) row * bytes, bytes);
+        return TensorRows.rowBytes(tensors(), row);
     }
 
     /** Copies row {@code row} into {@code target} as the stream stores it (bool: one byte per value). */
     public void copyRow(int row, ArrowBuf target) {
-        FixedShapeTensorVector tensors = tensors();
-        int elements = type.listSize();
-        if (tensors.values().getField().getType() instanceof ArrowType.Bool) {
-            TensorBuffers.unpackBits(tensors.values().getDataBuffer(), (long) row * elements, elements, target);
-        } else {
-            long bytes = tensors.rowBytes();
-            target.setBytes(0, tensors.values().getDataBuffer(), (long) row * bytes, bytes);
-        }
+        TensorRows.copyRow(tensors(), row, target);
     }
 
     /** Row {@code row}'s frame id, or {@code fallback} when the file has none. */

@@ -85,6 +85,25 @@ public final class Child implements AutoCloseable {
         }
     }
 
+    /** Writes one line to the process's standard input (a "go" signal). */
+    public void send(String line) {
+        try {
+            process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to " + label, e);
+        }
+    }
+
+    /** Closes the process's standard input: the peers that run "until stdin closes" then finish cleanly. */
+    public void closeInput() {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // the process is gone already
+        }
+    }
+
     /** Why a result is missing, for the report: exit status if it ended, and where its stderr is. */
     public String failure() {
         String state = process.isAlive() ? "still running" : "exited with status " + process.exitValue();

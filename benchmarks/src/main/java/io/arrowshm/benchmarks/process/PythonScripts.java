@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 public final class PythonScripts {
     public static final String MICRO = "bench_pyshmem.py";
     public static final String PING_PONG = "pingpong_pyshmem.py";
+    public static final String FLIGHT = "flight_bench.py";
 
     private final Path directory;
 
@@ -24,7 +25,7 @@ public final class PythonScripts {
     public static PythonScripts extractTo(Path directory) {
         try {
             Files.createDirectories(directory);
-            for (String name : new String[] {MICRO, PING_PONG}) {
+            for (String name : new String[] {MICRO, PING_PONG, FLIGHT}) {
                 try (InputStream in = PythonScripts.class.getResourceAsStream("/python/" + name)) {
                     if (in == null) {
                         throw new IllegalStateException("python/" + name + " is missing from the class path;"

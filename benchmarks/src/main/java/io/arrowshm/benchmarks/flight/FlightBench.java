@@ -1,0 +1,227 @@
+package io.arrowshm.benchmarks.flight;
+
+import io.arrowshm.SharedMemory;
+import io.arrowshm.benchmarks.process.Child;
+import io.arrowshm.benchmarks.process.Commands;
+import io.arrowshm.benchmarks.process.PythonScripts;
+import io.arrowshm.tools.PythonLocator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Arrow Flight, side by side in one run, every role in a process of its own:
+ *
+ * <ul>
+ * <li>throughput: frames/s and MB/s of 64 KiB and 4 MiB uint8 frames received by the same pyarrow
+ * client ({@code flight_bench.py get}) from a pyarrow (C++) Flight server sending one-row batches of
+ * the recording schema as fast as the client takes them, and from arrow-shm's server fed by a writer
+ * process publishing at 1.5 times the rate pyarrow's server just reached (so ours always has a new
+ * frame to send; it cannot send more frames than are written); rounds alternate the two servers and
+ * the median round is reported;</li>
+ * <li>latency: writer → server → mirror → reader, four processes over loopback, 64 KiB frames at
+ * a fixed rate, the writer's wall clock (microseconds) as frame id; p50/p99.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * benchmarks/flight.sh [--rounds 5] [--seconds 3] [--latency-frames 2000] [--out DIR]
+ * }</pre>
+ * Results: {@code DIR/flight.md} (default {@code benchmarks/target/results}), every process's stderr under {@code DIR/logs/}.
+ */
+public final class FlightBench {
+    private static final Duration START = Duration.ofSeconds(60);
+    private static final int LATENCY_BYTES = 64 << 10;
+    private static final double LATENCY_FPS = 200;
+    private static final int LATENCY_WARMUP = 200;
+    /**
+     * Our writer publishes at this multiple of the rate pyarrow's server reached in the same round:
+     * the server always has a new frame to send, and the writer leaves gaps (a writer that
+     * publishes back to back, with no gap, starves every seqlock reader, the server's included).
+     */
+    private static final double WRITER_HEADROOM = 1.5;
+    private static final double WARMUP_SECONDS = 12;
+
+    private final String python;
+    private final PythonScripts scripts;
+    private final Path logs;
+    private final int rounds;
+    private final double seconds;
+    private final int latencyFrames;
+
+    private FlightBench(String python, PythonScripts scripts, Path logs, int rounds, double seconds, int latencyFrames) {
+        this.python = python;
+        this.scripts = scripts;
+        this.logs = logs;
+        this.rounds = rounds;
+        this.seconds = seconds;
+        this.latencyFrames = latencyFrames;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = 5;
+        double seconds = 3;
+        int latencyFrames = 2000;
+        Path out = Path.of("benchmarks/target/results");
+        String pythonArg = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--latency-frames" -> latencyFrames = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--python" -> pythonArg = args[++i];
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; usage: [--rounds N] [--seconds S] [--latency-frames N] [--out DIR] [--python PATH]");
+            }
+        }
+        String python = PythonLocator.find(pythonArg).orElseThrow(
+                () -> new IllegalStateException("no python3 with pyarrow; pass --python PATH"));
+        Path logs = Files.createDirectories(out.resolve("logs"));
+        PythonScripts scripts = PythonScripts.extractTo(Files.createTempDirectory("arrowshm-flight-bench"));
+        FlightBench bench = new FlightBench(python, scripts, logs, rounds, seconds, latencyFrames);
+
+        List<String> report = new ArrayList<>();
+        report.add("# Arrow Flight: arrow-shm's server beside pyarrow's C++ server");
+        report.add("");
+        report.add(String.format(Locale.ROOT, "%s; %d cores; JDK %s; %s; median of %d rounds of %.0f s each.",
+                LocalDateTime.now().withNano(0), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), python, rounds, seconds));
+        report.add("");
+        report.add("| frame | arrow-shm server → pyarrow client | pyarrow C++ server → pyarrow client | ours / theirs |"
+                + " our writer (frames/s) |");
+        report.add("|---|---:|---:|---:|---:|");
+        for (int size : new int[] {64 << 10, 4 << 20}) {
+            report.add(bench.throughput(size));
+            System.out.println(report.get(report.size() - 1));
+        }
+        report.add("");
+        report.add(bench.latency());
+        System.out.println(report.get(report.size() - 1));
+        Files.write(out.resolve("flight.md"), report);
+        System.out.println();
+        System.out.println(String.join("\n", report));
+        System.out.println("\n[flight-bench] results: " + out.resolve("flight.md").toAbsolutePath());
+    }
+
+    private String throughput(int size) throws IOException {
+        String label = size == 64 << 10 ? "64 KiB" : "4 MiB";
+        String name = "arrowshm-flightbench-" + ProcessHandle.current().pid() + "-" + size;
+        double[][] ours = new double[rounds][];
+        double[][] theirs = new double[rounds][];
+        double[] writerRates = new double[rounds];
+        try (Child server = java("server-" + size, "serve");
+             Child pyServer = python("pyarrow-server-" + size, "serve", Integer.toString(size))) {
+            String uri = "grpc://127.0.0.1:" + port(server);
+            String pyUri = "grpc://127.0.0.1:" + port(pyServer);
+            // Round 0 warms both servers up (our JVM's JIT above all: 3 s rounds kept getting faster
+            // until about the fourth) and is not counted.
+            for (int r = 0; r <= rounds; r++) {
+                double length = r == 0 ? Math.max(seconds, WARMUP_SECONDS) : seconds;
+                double[] pyarrow = get(pyUri, "x", "client-pyarrow-" + size + "-" + r, length);
+                String rate = Double.toString(WRITER_HEADROOM * pyarrow[0]);
+                double[] ourRound;
+                double writerRate;
+                String stream = name + "-" + r;
+                try (Child writer = java("writer-" + size + "-" + r, "write", stream, Integer.toString(size), rate)) {
+                    expect(writer, "writing");
+                    ourRound = get(uri, stream, "client-ours-" + size + "-" + r, length);
+                    writer.closeInput();
+                    writerRate = Double.parseDouble(expect(writer, "wrote").split(" ")[1]);
+                    writer.waitFor(Duration.ofSeconds(10)); // it unlinks its stream on the way out
+                } finally {
+                    unlinkQuietly(stream);
+                }
+                System.out.println(String.format(Locale.ROOT, "[flight-bench] %s round %d%s: ours %.0f frames/s"
+                        + " (writer %.0f/s), pyarrow %.0f frames/s", label, r, r == 0 ? " (warm-up)" : "",
+                        ourRound[0], writerRate, pyarrow[0]));
+                if (r > 0) {
+                    theirs[r - 1] = pyarrow;
+                    ours[r - 1] = ourRound;
+                    writerRates[r - 1] = writerRate;
+                }
+            }
+            server.closeInput();
+            pyServer.closeInput();
+        }
+        return String.format(Locale.ROOT, "| %s | %.0f frames/s, %.0f MB/s | %.0f frames/s, %.0f MB/s | %.2f | %.0f |",
+                label, median(ours, 0), median(ours, 1), median(theirs, 0), median(theirs, 1),
+                median(ours, 1) / median(theirs, 1), Arrays.stream(writerRates).sorted().toArray()[rounds / 2]);
+    }
+
+    private String latency() throws IOException {
+        String source = "arrowshm-flightbench-lat-" + ProcessHandle.current().pid();
+        String local = source + "-mirror";
+        Duration expected = Duration.ofSeconds((long) ((latencyFrames + LATENCY_WARMUP) / LATENCY_FPS) + 60);
+        try (Child server = java("latency-server", "serve")) {
+            String uri = "grpc://127.0.0.1:" + port(server) + "/" + source;
+            try (Child writer = java("latency-writer", "write-paced", source, Integer.toString(LATENCY_BYTES),
+                    Double.toString(LATENCY_FPS))) {
+                expect(writer, "created");
+                try (Child mirror = java("latency-mirror", "mirror", uri, local);
+                     Child reader = java("latency-reader", "latency", local, Integer.toString(latencyFrames),
+                             Integer.toString(LATENCY_WARMUP))) {
+                    expect(mirror, "mirroring");
+                    expect(reader, "ready"); // the mirror has connected: its local stream exists
+                    writer.send("go");
+                    String[] result = reader.awaitLine("latency", expected)
+                            .orElseThrow(() -> new IllegalStateException(reader.failure())).split(" ");
+                    mirror.closeInput();
+                    writer.closeInput();
+                    server.closeInput();
+                    return String.format(Locale.ROOT, "Writer → server → mirror → reader (four processes, loopback),"
+                            + " 64 KiB frames at %.0f frames/s: p50 %s µs, p99 %s µs (%s frames after %d warm-up frames).",
+                            LATENCY_FPS, result[1], result[2], result[3], LATENCY_WARMUP);
+                }
+            }
+        } finally {
+            unlinkQuietly(source);
+            unlinkQuietly(local);
+        }
+    }
+
+    private double[] get(String uri, String ticket, String label, double seconds) {
+        try (Child client = python(label, "get", uri, ticket, Double.toString(seconds))) {
+            String[] parts = client.awaitLine("", Duration.ofSeconds((long) seconds + 60))
+                    .orElseThrow(() -> new IllegalStateException(client.failure())).split(" ");
+            return new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1])};
+        }
+    }
+
+    private Child java(String label, String... args) {
+        return Child.start(Commands.java(FlightBenchPeer.class, List.of("-Xmx1g"), List.of(args)), label,
+                logs.resolve("flight-" + label + ".log"));
+    }
+
+    private Child python(String label, String... args) {
+        return Child.start(Commands.python(python, scripts.path(PythonScripts.FLIGHT), List.of(args)), label,
+                logs.resolve("flight-" + label + ".log"));
+    }
+
+    private static String port(Child server) {
+        return expect(server, "serving").split(" ")[1];
+    }
+
+    private static String expect(Child child, String prefix) {
+        return child.awaitLine(prefix, START).orElseThrow(() -> new IllegalStateException(
+                "no '" + prefix + "' line: " + child.failure()));
+    }
+
+    private static void unlinkQuietly(String name) {
+        try {
+            SharedMemory.unlink(name);
+        } catch (RuntimeException ignored) {
+            // the peer unlinked it already
+        }
+    }
+
+    private static double median(double[][] rounds, int column) {
+        double[] values = Arrays.stream(rounds).mapToDouble(r -> r[column]).sorted().toArray();
+        return values[values.length / 2];
+    }
+}

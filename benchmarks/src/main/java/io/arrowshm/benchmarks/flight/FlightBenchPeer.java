@@ -1,0 +1,230 @@
+package io.arrowshm.benchmarks.flight;
+
+import io.arrowshm.CreateOptions;
+import io.arrowshm.DType;
+import io.arrowshm.OpenOptions;
+import io.arrowshm.Publication;
+import io.arrowshm.SharedMemory;
+import io.arrowshm.StreamNotFoundException;
+import io.arrowshm.flight.FlightSource;
+import io.arrowshm.flight.MirrorOptions;
+import io.arrowshm.flight.ServeOptions;
+import io.arrowshm.flight.StreamFlightServer;
+import io.arrowshm.flight.StreamMirror;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The processes of {@link FlightBench}, one role per process so that the writer, the server, the
+ * mirror and the reader never share a JVM (or its GC and JIT threads). Each prints one line when
+ * it is ready, and runs until its standard input closes (the driver closes it or exits).
+ *
+ * <pre>
+ * serve                          -> "serving PORT"
+ * write NAME BYTES FPS           -> "writing", then on stdin EOF "wrote FRAMES_PER_S"
+ * write-paced NAME BYTES FPS     -> "created"; after a "go" line writes until stdin closes (frame id = wall clock, µs)
+ * mirror URI LOCAL               -> "mirroring"
+ * latency NAME N WARMUP          -> "ready", then "latency P50_US P99_US SAMPLES"
+ * </pre>
+ */
+public final class FlightBenchPeer {
+    private FlightBenchPeer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "serve" -> serve();
+            case "write" -> write(args[1], Integer.parseInt(args[2]), Double.parseDouble(args[3]));
+            case "write-paced" -> writePaced(args[1], Integer.parseInt(args[2]), Double.parseDouble(args[3]));
+            case "mirror" -> mirror(args[1], args[2]);
+            case "latency" -> latency(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            default -> throw new IllegalArgumentException("unknown role " + args[0]);
+        }
+    }
+
+    private static void serve() throws IOException {
+        try (StreamFlightServer server = StreamFlightServer.start(ServeOptions.defaults().port(0))) {
+            say("serving " + server.port());
+            awaitStdinClosed();
+        }
+    }
+
+    /** Writes at {@code fps} until stdin closes, keeping the average rate without writing back to back for long. */
+    private static void write(String name, int bytes, double fps) throws IOException {
+        try (SharedMemory shm = SharedMemory.create(name, CreateOptions.of(DType.UINT8, bytes).notify(true))) {
+            byte[] frame = new byte[bytes];
+            Arrays.fill(frame, (byte) 3);
+            AtomicBoolean stop = stopOnStdinClosed();
+            say("writing");
+            Pacer pacer = new Pacer(fps);
+            long frames = 0;
+            while (!stop.get()) {
+                pacer.awaitNext();
+                shm.write(frame, frames++);
+            }
+            say(String.format(Locale.ROOT, "wrote %.0f", frames / pacer.elapsedSeconds()));
+        } finally {
+            SharedMemory.unlink(name);
+        }
+    }
+
+    /**
+     * Creates NAME, waits for a "go" line, then writes at FPS until stdin closes, each frame id the
+     * wall clock in µs (the reader may miss frames, so it is the driver that says when to stop).
+     */
+    private static void writePaced(String name, int bytes, double fps) throws IOException {
+        try (SharedMemory shm = SharedMemory.create(name, CreateOptions.of(DType.UINT8, bytes).notify(true))) {
+            byte[] frame = new byte[bytes];
+            shm.write(frame, micros());
+            say("created");
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    java.nio.charset.StandardCharsets.UTF_8));
+            if (!"go".equals(in.readLine())) {
+                return;
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread watcher = new Thread(() -> {
+                try {
+                    while (in.readLine() != null) {
+                        // until the driver closes our stdin
+                    }
+                } catch (IOException ignored) {
+                    // an unreadable stdin stops the writer as a closed one does
+                }
+                stop.set(true);
+            }, "stdin-watcher");
+            watcher.setDaemon(true);
+            watcher.start();
+            Pacer pacer = new Pacer(fps);
+            while (!stop.get()) {
+                pacer.awaitNext();
+                shm.write(frame, micros());
+            }
+        } finally {
+            SharedMemory.unlink(name);
+        }
+    }
+
+    /**
+     * A fixed-rate schedule: sleeps until the next frame is due (spinning only the last 100 µs), and
+     * after an oversleep catches up at most two periods, so the writer leaves readers gaps.
+     */
+    private static final class Pacer {
+        private final long period;
+        private final long start = System.nanoTime();
+        private long due;
+
+        Pacer(double fps) {
+            this.period = (long) (1e9 / fps);
+            this.due = start;
+        }
+
+        void awaitNext() {
+            long now = System.nanoTime();
+            if (now - due > 2 * period) {
+                due = now - 2 * period;
+            }
+            long left;
+            while ((left = due - System.nanoTime()) > 0) {
+                if (left > 150_000) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(left - 100_000);
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            due += period;
+        }
+
+        double elapsedSeconds() {
+            return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    private static void mirror(String uri, String local) throws IOException {
+        try (StreamMirror mirror = StreamMirror.start(FlightSource.parse(uri), local, MirrorOptions.defaults())) {
+            say("mirroring");
+            awaitStdinClosed();
+        } finally {
+            SharedMemory.unlink(local);
+        }
+    }
+
+    /** Reads every new publication of NAME; its frame id is the writer's wall clock in microseconds. */
+    private static void latency(String name, int samples, int warmup) throws InterruptedException {
+        SharedMemory shm = openWhenCreated(name);
+        say("ready");
+        try (shm) {
+            long[] latencies = new long[samples];
+            int n = 0;
+            int seen = 0;
+            while (n < samples) {
+                try (Publication p = shm.readNewPublication(Duration.ofSeconds(30))) {
+                    long latency = micros() - p.frameId();
+                    if (seen++ >= warmup) {
+                        latencies[n++] = latency;
+                    }
+                }
+            }
+            Arrays.sort(latencies);
+            say(String.format(Locale.ROOT, "latency %d %d %d", latencies[samples / 2],
+                    latencies[Math.min(samples - 1, (int) Math.floor(samples * 0.99))], samples));
+        }
+    }
+
+    private static SharedMemory openWhenCreated(String name) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                return SharedMemory.open(name, OpenOptions.readOnly());
+            } catch (StreamNotFoundException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    private static long micros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    private static void sleepNanos(long nanos) {
+        try {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static AtomicBoolean stopOnStdinClosed() {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread watcher = new Thread(() -> {
+            try {
+                awaitStdinClosed();
+            } catch (IOException ignored) {
+                // an unreadable stdin ends the role as a closed one does
+            }
+            stop.set(true);
+        }, "stdin-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+        return stop;
+    }
+
+    private static void awaitStdinClosed() throws IOException {
+        while (System.in.read() >= 0) {
+            // the driver closes our stdin to stop us
+        }
+    }
+
+    private static void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+}

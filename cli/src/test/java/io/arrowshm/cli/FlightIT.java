@@ -1,0 +1,201 @@
+package io.arrowshm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.arrowshm.DType;
+import io.arrowshm.InvalidMetadataException;
+import io.arrowshm.SharedMemory;
+import io.arrowshm.StreamNotFoundException;
+import io.arrowshm.testing.Names;
+import io.arrowshm.testing.PeerProcess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code serve} and {@code mirror} as users run them: the real jar in processes of its own, a
+ * pyarrow client, a Java writer, SIGTERM to stop; on JDK 17 and, for {@code serve} by plain
+ * {@code java -jar} (the self-relaunching path), on JDK 25 with nothing printed as a warning.
+ */
+class FlightIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static final Path JDK25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+
+    @Test
+    void serveFeedsPyarrowAndMirrorRepublishesLocally() throws Exception {
+        String source = Names.unique("cli-serve");
+        String local = Names.unique("cli-mirror");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        try (SharedMemory shm = SharedMemory.create(source, DType.UINT8, 4096)) {
+            Thread writer = new Thread(() -> {
+                long frame = 0;
+                while (writing.get()) {
+                    shm.write(new byte[4096], frame++);
+                    sleep(10);
+                }
+            });
+            writer.start();
+            try (Running serve = Running.start(Cli.command("serve", "--port", "0"))) {
+                String uri = serve.firstLine().replace("serving ", "").replace("grpc+tcp://", "grpc://");
+                assertTrue(uri.startsWith("grpc://127.0.0.1:"), serve.firstLine());
+                JsonNode got;
+                try (PeerProcess client = PeerProcess.python("cli_peer.py", "flight-get", uri, source, "5")) {
+                    got = Cli.json(client.finish(TIMEOUT).get(0));
+                }
+                assertEquals(5, got.get("rows").asInt(), got::toString);
+
+                try (Running mirror = Running.start(Cli.command("mirror", uri + "/" + source, "--as", local))) {
+                    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                    while (localCount(local) < 10) {
+                        if (System.nanoTime() > deadline) {
+                            fail("the mirror published nothing into " + local + "; " + mirror.stop());
+                        }
+                        Thread.sleep(50);
+                    }
+                    Running.Ended ended = mirror.stop();
+                    assertTrue(ended.status == 143 || ended.status == 0, ended::toString);
+                    assertTrue(ended.stdout.contains(" -> " + local + ": connected, "), ended::toString);
+                    assertTrue(ended.stderr.lines().anyMatch(l -> l.contains(" -> " + local + ": ") && l.contains(" frames, ")),
+                            "the status line: " + ended);
+                    assertNoWarning(ended);
+                }
+                sleep(1200); // at least one status line after the clients came and went
+                Running.Ended ended = serve.stop();
+                assertTrue(ended.status == 143 || ended.status == 0, ended::toString);
+                assertTrue(ended.stderr.lines().anyMatch(l -> l.matches("\\d+ clients, [0-9.]+ frames/s, [0-9.]+ MB/s sent.*")),
+                        "the status line: " + ended);
+                assertNoWarning(ended);
+            } finally {
+                writing.set(false);
+                writer.join();
+            }
+        } finally {
+            SharedMemory.unlink(source);
+            SharedMemory.unlink(local);
+        }
+    }
+
+    @Test
+    void serveOnJdk25ByPlainJavaJarPrintsNoWarningAndStopsOnSigterm() throws Exception {
+        assertTrue(Files.isExecutable(JDK25.resolve("bin/java")), "JDK 25 is part of this build's platforms: " + JDK25);
+        String source = Names.unique("cli-serve25");
+        try (SharedMemory shm = SharedMemory.create(source, DType.FLOAT32, 16)) {
+            shm.write(new float[16], 42L);
+            List<String> command = List.of(JDK25.resolve("bin/java").toString(), "-jar", Cli.jar().toString(),
+                    "serve", "--port", "0");
+            try (Running serve = Running.start(command)) {
+                String uri = serve.firstLine().replace("serving ", "").replace("grpc+tcp://", "grpc://");
+                try (PeerProcess client = PeerProcess.python("cli_peer.py", "flight-get", uri, source, "1")) {
+                    JsonNode got = Cli.json(client.finish(TIMEOUT).get(0));
+                    assertEquals(42, got.get("frame_ids").get(0).asLong(), got::toString);
+                }
+                Running.Ended ended = serve.stop();
+                assertEquals(143, ended.status, ended::toString);
+                assertNoWarning(ended);
+            }
+        } finally {
+            SharedMemory.unlink(source);
+        }
+    }
+
+    private static void assertNoWarning(Running.Ended ended) {
+        assertFalse(ended.stderr.contains("WARNING"), ended::toString);
+        assertFalse(ended.stderr.contains("Exception"), ended::toString);
+    }
+
+    private static long localCount(String name) {
+        try (SharedMemory shm = SharedMemory.open(name)) {
+            return shm.count();
+        } catch (StreamNotFoundException | InvalidMetadataException notYet) {
+            return 0; // not created yet, or being created (its metadata not written yet) as we look
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A CLI process that runs until SIGTERM, stdout and stderr kept in files (Process.destroy()
+     * closes the pipes, so what it printed on its way out would be lost from a pipe).
+     */
+    private static final class Running implements AutoCloseable {
+        private final Process process;
+        private final Path stdout;
+        private final Path stderr;
+
+        private Running(Process process, Path stdout, Path stderr) {
+            this.process = process;
+            this.stdout = stdout;
+            this.stderr = stderr;
+        }
+
+        static Running start(List<String> command) throws IOException {
+            Path out = Files.createTempFile("arrow-shm-cli-flight-out", ".txt");
+            Path err = Files.createTempFile("arrow-shm-cli-flight-err", ".txt");
+            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            return new Running(process, out, err);
+        }
+
+        /** The first complete stdout line ("serving ..."), waiting for it. */
+        String firstLine() throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (true) {
+                String out = Files.readString(stdout, StandardCharsets.UTF_8);
+                int end = out.indexOf('\n');
+                if (end >= 0) {
+                    return out.substring(0, end);
+                }
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    fail("no first line; " + stop());
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        /** SIGTERM, as a service manager stops it; waits for the exit. */
+        Ended stop() throws IOException {
+            try {
+                process.destroy();
+                if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    fail("did not stop on SIGTERM: " + Files.readString(stderr));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            return new Ended(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+                    Files.readString(stderr, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void close() throws IOException {
+            process.destroyForcibly();
+            Files.deleteIfExists(stdout);
+            Files.deleteIfExists(stderr);
+        }
+
+        record Ended(int status, String stdout, String stderr) {
+            @Override
+            public String toString() {
+                return "status " + status + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.arrowshm.flight;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The live counters behind {@link FlightServerStats}; updated from every call's thread. */
+final class ServerCounters {
+    private final AtomicInteger clients = new AtomicInteger();
+    private final LongAdder framesSent = new LongAdder();
+    private final LongAdder bytesSent = new LongAdder();
+    private final LongAdder framesReceived = new LongAdder();
+    private final LongAdder bytesReceived = new LongAdder();
+
+    void clientStarted() {
+        clients.incrementAndGet();
+    }
+
+    void clientEnded() {
+        clients.decrementAndGet();
+    }
+
+    void sent(long bytes) {
+        framesSent.increment();
+        bytesSent.add(bytes);
+    }
+
+    void received(long bytes) {
+        framesReceived.increment();
+        bytesReceived.add(bytes);
+    }
+
+    FlightServerStats snapshot(long bufferedBytes) {
+        return new FlightServerStats(clients.get(), framesSent.sum(), bytesSent.sum(), framesReceived.sum(),
+                bytesReceived.sum(), bufferedBytes);
+    }
+}

@@ -1,0 +1,147 @@
+package io.arrowshm.flight;
+
+import io.arrowshm.OpenOptions;
+import io.arrowshm.SharedMemory;
+import io.arrowshm.StreamInfo;
+import io.arrowshm.StreamNotFoundException;
+import io.arrowshm.WaitStrategy;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.ActionType;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.Criteria;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightProducer;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.PutResult;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * The Flight methods over the host's streams; each delegates to the class that owns the concern.
+ * {@code DoGet} only opens the stream (so a missing one is an immediate {@code NOT_FOUND}) and
+ * hands the call to the server's own executor.
+ */
+final class StreamProducer implements FlightProducer {
+    /** gRPC cannot carry one message of 2 GiB or more; keep room for the IPC header. */
+    static final long MAX_FRAME_BYTES = Integer.MAX_VALUE - (1 << 20);
+
+    private static final WaitStrategy PARKING = WaitStrategy.of(0, 0, Duration.ofMillis(1));
+
+    private final BufferAllocator allocator;
+    private final ExecutorService senders;
+    private final StreamPatterns exposed;
+    private final StreamActions actions;
+    private final ServerCounters counters;
+    private final BooleanSupplier closing;
+
+    StreamProducer(BufferAllocator allocator, ExecutorService senders, StreamPatterns exposed, ServerCounters counters,
+                   BooleanSupplier closing) {
+        this.allocator = allocator;
+        this.senders = senders;
+        this.exposed = exposed;
+        this.actions = new StreamActions(exposed);
+        this.counters = counters;
+        this.closing = closing;
+    }
+
+    @Override
+    public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+        TicketRequest request = TicketRequest.parse(ticket);
+        if (!exposed.exposes(request.stream())) {
+            throw StreamFlights.notFound(request.stream());
+        }
+        BufferAllocator callAllocator = allocator.newChildAllocator("doget-" + request.stream(), 0, Long.MAX_VALUE);
+        SharedMemory shm = null;
+        try {
+            shm = openForReading(request.stream(), callAllocator);
+            if (shm.size() > MAX_FRAME_BYTES) {
+                throw CallStatus.INVALID_ARGUMENT.withDescription("stream '" + request.stream() + "' has "
+                        + shm.size() + "-byte frames; one gRPC message carries less than 2 GiB").toRuntimeException();
+            }
+            senders.execute(new LiveSender(request, shm, listener, callAllocator, counters, closing));
+        } catch (RejectedExecutionException e) {
+            closeQuietly(shm, callAllocator);
+            throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException();
+        } catch (RuntimeException | Error e) {
+            closeQuietly(shm, callAllocator);
+            throw e;
+        }
+    }
+
+    @Override
+    public void listFlights(CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
+        for (StreamInfo info : ExposedStreams.list(exposed)) {
+            FlightInfo flight;
+            try {
+                flight = StreamFlights.info(info);
+            } catch (RuntimeException unservable) {
+                // One stream on the host that cannot be described (e.g. one being recreated as we look) must
+                // not fail the listing of all the others; GetFlightInfo on its name says what is wrong.
+                continue;
+            }
+            listener.onNext(flight);
+        }
+        listener.onCompleted();
+    }
+
+    @Override
+    public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+        String name = StreamFlights.nameOf(descriptor);
+        if (!exposed.exposes(name)) {
+            throw StreamFlights.notFound(name);
+        }
+        return StreamFlights.info(StreamFlights.stat(name));
+    }
+
+    @Override
+    public Runnable acceptPut(CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
+        String name = StreamFlights.nameOf(flightStream.getDescriptor());
+        if (!exposed.exposes(name)) {
+            throw CallStatus.UNAUTHORIZED.withDescription("stream '" + name + "' is not exposed by this server")
+                    .toRuntimeException();
+        }
+        BufferAllocator putAllocator = allocator.newChildAllocator("doput-" + name, 0, Long.MAX_VALUE);
+        return new PutReceiver(name, flightStream, ackStream, putAllocator, counters);
+    }
+
+    @Override
+    public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+        listener.onNext(actions.run(action));
+        listener.onCompleted();
+    }
+
+    @Override
+    public void listActions(CallContext context, StreamListener<ActionType> listener) {
+        for (ActionType type : actions.types()) {
+            listener.onNext(type);
+        }
+        listener.onCompleted();
+    }
+
+    private static SharedMemory openForReading(String name, BufferAllocator callAllocator) {
+        try {
+            // Publications are copied into the call's allocator: the server's memory use is observable, and bounded.
+            // A sender parks at once while it waits for the next write (a futex the write ends, on notify
+            // streams): spinning would take the CPU that gRPC needs to send, one spinning sender per client.
+            return SharedMemory.open(name, OpenOptions.readOnly().allocator(callAllocator).waitStrategy(PARKING));
+        } catch (StreamNotFoundException e) {
+            throw StreamFlights.notFound(name);
+        } catch (io.arrowshm.SharedMemoryException e) {
+            throw CallStatus.INTERNAL.withDescription("stream '" + name + "' cannot be served: " + e.getMessage())
+                    .toRuntimeException();
+        }
+    }
+
+    private static void closeQuietly(SharedMemory shm, BufferAllocator callAllocator) {
+        if (shm != null) {
+            shm.close();
+        }
+        callAllocator.close();
+    }
+}

@@ -1,0 +1,199 @@
+package io.arrowshm.flight;
+
+import io.arrowshm.CreateOptions;
+import io.arrowshm.DType;
+import io.arrowshm.SharedMemory;
+import io.arrowshm.StreamExistsException;
+import io.arrowshm.StreamNotFoundException;
+import io.arrowshm.tensors.ArrowTensorTypes;
+import io.arrowshm.tensors.FixedShapeTensorType;
+import io.arrowshm.tensors.FixedShapeTensorVector;
+import io.arrowshm.tensors.RecordingSchema;
+import io.arrowshm.tensors.TensorRows;
+import java.util.Arrays;
+import java.util.Map;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Publishes the rows of record batches with an {@code arrow.fixed_shape_tensor} column into a
+ * local stream, one publication per row, keeping each row's {@code frame_id} when the batch has
+ * one. Used by {@code DoPut} and by the mirror. The stream is created from the tensor type when
+ * absent; an existing stream of another dtype or shape is refused before anything is written,
+ * and each batch is checked whole (row count, value count, buffer length) before its first row
+ * is published.
+ */
+final class TensorBatchPublisher implements AutoCloseable {
+    private final SharedMemory shm;
+    private final int tensorIndex;
+    private final ArrowBuf boolRow;
+
+    private TensorBatchPublisher(SharedMemory shm, int tensorIndex, ArrowBuf boolRow) {
+        this.shm = shm;
+        this.tensorIndex = tensorIndex;
+        this.boolRow = boolRow;
+    }
+
+    /**
+     * Opens {@code name} (or creates it, with notify on) for batches of {@code schema}.
+     *
+     * @throws IllegalArgumentException when the schema has no usable tensor column, or the existing
+     *     stream has another dtype or shape (nothing is written then)
+     */
+    static TensorBatchPublisher open(String name, Schema schema, BufferAllocator allocator) {
+        int index = tensorColumn(schema);
+        ArrowTensorTypes.StreamLayout layout = layout(schema, index);
+        SharedMemory shm = openOrCreate(name, layout);
+        try {
+            ArrowBuf boolRow = layout.dtype() == DType.BOOL ? allocator.buffer(Math.max(1, shm.size())) : null;
+            return new TensorBatchPublisher(shm, index, boolRow);
+        } catch (RuntimeException | Error e) {
+            shm.close();
+            throw e;
+        }
+    }
+
+    /** The dtype and shape of the stream that holds one row of {@code schema}'s tensor column. */
+    static ArrowTensorTypes.StreamLayout layout(Schema schema) {
+        return layout(schema, tensorColumn(schema));
+    }
+
+    SharedMemory stream() {
+        return shm;
+    }
+
+    /** Checks the batch, then publishes its non-null rows in order; returns how many were published. */
+    int publish(VectorSchemaRoot batch) {
+        int rows = batch.getRowCount();
+        FieldVector column = batch.getVector(tensorIndex);
+        if (!(column instanceof FixedShapeTensorVector)) {
+            throw new IllegalArgumentException("column " + tensorIndex + " is not an arrow.fixed_shape_tensor vector");
+        }
+        FixedShapeTensorVector tensors = (FixedShapeTensorVector) column;
+        long elements = (long) rows * tensors.type().listSize();
+        if (tensors.getValueCount() < rows || tensors.values().getValueCount() < elements) {
+            throw new IllegalArgumentException("the batch says " + rows + " rows but its tensor column holds "
+                    + tensors.getValueCount() + " rows of " + tensors.values().getValueCount() + " values");
+        }
+        long required = TensorRows.requiredValueBytes(tensors, rows);
+        long held = tensors.values().getDataBuffer().capacity();
+        if (held < required) {
+            throw new IllegalArgumentException("the tensor column's value buffer holds " + held + " bytes; " + rows
+                    + " rows of " + shm.dtype().numpyName() + " " + Arrays.toString(shm.shape()) + " need " + required);
+        }
+        if (tensors.values().getNullCount() > 0) {
+            checkNoNullValues(tensors, rows);
+        }
+        UInt8Vector frameIds = frameIds(batch);
+        int published = 0;
+        for (int i = 0; i < rows; i++) {
+            if (tensors.isNull(i)) {
+                continue;
+            }
+            ArrowBuf row;
+            if (boolRow != null) {
+                TensorRows.copyRow(tensors, i, boolRow);
+                row = boolRow.slice(0, shm.size());
+            } else {
+                row = TensorRows.rowBytes(tensors, i);
+            }
+            if (frameIds != null && !frameIds.isNull(i)) {
+                shm.write(row, frameIds.get(i));
+            } else {
+                shm.write(row);
+            }
+            published++;
+        }
+        return published;
+    }
+
+    @Override
+    public void close() {
+        try {
+            shm.close();
+        } finally {
+            if (boolRow != null) {
+                boolRow.close();
+            }
+        }
+    }
+
+    /**
+     * A stream element cannot be null. Arrow Java's loader also turns a batch whose value buffers
+     * are shorter than its row count into one padded with null values (it grows the vectors to the
+     * row count), so this check is what refuses such a batch.
+     */
+    private static void checkNoNullValues(FixedShapeTensorVector tensors, int rows) {
+        int perRow = tensors.type().listSize();
+        FieldVector values = tensors.values();
+        for (int row = 0; row < rows; row++) {
+            if (tensors.isNull(row)) {
+                continue;
+            }
+            for (int i = row * perRow; i < (row + 1) * perRow; i++) {
+                if (values.isNull(i)) {
+                    throw new IllegalArgumentException("row " + row + " has null tensor values (value " + (i - row * perRow)
+                            + "); a batch of " + rows + " rows must carry " + rows + " x " + perRow
+                            + " values, none null");
+                }
+            }
+        }
+    }
+
+    private static UInt8Vector frameIds(VectorSchemaRoot batch) {
+        // getVector(name) returns null for a missing column (Schema.findField would throw).
+        FieldVector vector = batch.getVector(RecordingSchema.FRAME_ID);
+        return vector instanceof UInt8Vector ? (UInt8Vector) vector : null;
+    }
+
+    private static int tensorColumn(Schema schema) {
+        for (int i = 0; i < schema.getFields().size(); i++) {
+            if (schema.getFields().get(i).getType() instanceof FixedShapeTensorType) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no arrow.fixed_shape_tensor column (columns: "
+                + schema.getFields().stream().map(f -> f.getName() + " " + f.getType()).toList() + ")");
+    }
+
+    private static ArrowTensorTypes.StreamLayout layout(Schema schema, int index) {
+        Field field = schema.getFields().get(index);
+        FixedShapeTensorType type = (FixedShapeTensorType) field.getType();
+        Map<String, String> metadata = schema.getCustomMetadata();
+        return ArrowTensorTypes.streamLayout(field.getChildren().get(0).getType(), type.physicalShape(),
+                metadata == null ? null : metadata.get(RecordingSchema.META_DTYPE));
+    }
+
+    private static SharedMemory openOrCreate(String name, ArrowTensorTypes.StreamLayout layout) {
+        // Two puts (or a put and a pyshmem writer) may create the same new name at once: the one whose
+        // create loses opens what the other made, and checks it like any existing stream.
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return checked(name, SharedMemory.open(name), layout);
+            } catch (StreamNotFoundException missing) {
+                try {
+                    return SharedMemory.create(name, CreateOptions.of(layout.dtype(), layout.shape()).notify(true));
+                } catch (StreamExistsException raced) {
+                    if (attempt >= 3) {
+                        throw raced;
+                    }
+                }
+            }
+        }
+    }
+
+    private static SharedMemory checked(String name, SharedMemory shm, ArrowTensorTypes.StreamLayout layout) {
+        if (shm.dtype() != layout.dtype() || !Arrays.equals(shm.shape(), layout.shape())) {
+            String has = shm.dtype().numpyName() + " " + Arrays.toString(shm.shape());
+            shm.close();
+            throw new IllegalArgumentException("stream '" + name + "' is " + has + " but the rows are " + layout
+                    + "; nothing was written");
+        }
+        return shm;
+    }
+}

@@ -1,0 +1,78 @@
+package io.arrowshm.flight;
+
+import io.arrowshm.DType;
+import io.arrowshm.SharedMemory;
+import io.arrowshm.testing.Patterns;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The Java side of the flight tests' other processes, run by {@code PeerProcess.java}: a server
+ * (to kill and restart), a paced writer. One command per run; it answers on stdout.
+ */
+public final class FlightPeer {
+    private FlightPeer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "serve": { // PORT [TOKEN_FILE|-] [GLOB|-]: serves until stdin closes or it is killed
+                ServeOptions options = ServeOptions.defaults().port(Integer.parseInt(args[1]));
+                if (args.length > 2 && !args[2].equals("-")) {
+                    options = options.tokenFile(Path.of(args[2]));
+                }
+                if (args.length > 3 && !args[3].equals("-")) {
+                    options = options.expose(args[3]);
+                }
+                try (StreamFlightServer server = StreamFlightServer.start(options)) {
+                    System.out.println("serving " + server.port());
+                    System.out.flush();
+                    InputStream in = System.in;
+                    while (in.read() >= 0) {
+                        // the test closes our stdin (or kills us) to stop the server
+                    }
+                }
+                System.out.println("closed");
+                break;
+            }
+            case "write-paced": { // NAME FPS FRAMES: writes pattern frames, frame id i, at FPS
+                try (SharedMemory shm = SharedMemory.open(args[1])) {
+                    double fps = Double.parseDouble(args[2]);
+                    int frames = Integer.parseInt(args[3]);
+                    byte[][] payloads = new byte[4][];
+                    for (int i = 0; i < payloads.length; i++) {
+                        payloads[i] = Patterns.bytes(shm.dtype(), shm.size(), i);
+                    }
+                    System.out.println("writing");
+                    System.out.flush();
+                    long start = System.nanoTime();
+                    long period = (long) (1e9 / fps);
+                    long worst = 0;
+                    long previous = start;
+                    for (int i = 0; i < frames; i++) {
+                        long due = start + i * period;
+                        while (System.nanoTime() < due) {
+                            Thread.onSpinWait();
+                        }
+                        long before = System.nanoTime();
+                        shm.write(payloads[i % payloads.length], i);
+                        worst = Math.max(worst, System.nanoTime() - before);
+                        previous = before;
+                    }
+                    double seconds = (previous - start) / 1e9;
+                    System.out.println(String.format(Locale.ROOT, "done %.1f %.3f", (frames - 1) / seconds, worst / 1e6));
+                }
+                break;
+            }
+            case "create": { // NAME DTYPE DIM...
+                long[] shape = java.util.Arrays.stream(args, 3, args.length).mapToLong(Long::parseLong).toArray();
+                SharedMemory.create(args[1], DType.fromNumpyName(args[2]), shape).close();
+                System.out.println("created");
+                break;
+            }
+            default:
+                throw new IllegalArgumentException("unknown command " + args[0]);
+        }
+    }
+}
