@@ -83,7 +83,8 @@ public final class DeviceCheck {
             return 2;
         }
         check("cuda-driver", () -> status.detail() + "; java " + System.getProperty("java.version") + " from "
-                + System.getProperty("java.home") + "; SharedMemory.gpuAvailable()=" + SharedMemory.gpuAvailable());
+                + System.getProperty("java.home") + "; SharedMemory.gpuAvailable()=" + SharedMemory.gpuAvailable()
+                + "; the core's native calls: " + nativeCalls());
         check("two-jvms-no-mirror", () -> twoJvms(false));
         check("two-jvms-mirror", () -> twoJvms(true));
         check("torch-reads-java-record", () -> torchReadsRecord(helpers));
@@ -92,6 +93,16 @@ public final class DeviceCheck {
         System.out.println("SUMMARY: " + (lines.size() - failed) + " of " + lines.size() + " checks passed"
                 + (failed == 0 ? "" : ", " + failed + " failed"));
         return failed == 0 ? 0 : 1;
+    }
+
+    /** JNA on JDK 17, FFM on JDK 22+ from the multi-release jar: which one this run exercises. */
+    private static String nativeCalls() {
+        try {
+            return String.valueOf(Class.forName("io.arrowshm.internal.posix.HotCalls").getMethod("implementation")
+                    .invoke(null));
+        } catch (ReflectiveOperationException e) {
+            return "unknown (" + e + ")";
+        }
     }
 
     interface Check {
