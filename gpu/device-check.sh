@@ -34,7 +34,7 @@ export PYTHON
 export PYTHONPATH="$DEVICE/python/site${PYTHONPATH:+:$PYTHONPATH}"
 
 echo "=== arrow-shm device check, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -srm)"
-echo "--- git: $(git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null || echo unknown)"
+echo "--- built from: $(tr '\n' ' ' < "$DEVICE/built-from.txt" 2>/dev/null || echo unknown)"
 echo "--- gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -3 | tr '\n' ';')"
 echo "--- java: $("$JAVA" -version 2>&1 | head -1)"
 echo "--- python: $("$PYTHON" -c 'import sys, torch, numpy, pyshmem; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available(), "numpy", numpy.__version__, "pyshmem", pyshmem.__version__)' 2>&1 | tail -1)"

@@ -52,6 +52,11 @@ SITE="$(ls -d "$ROOT"/.venv/lib/python3*/site-packages | head -1)"
 cp -r "$SITE/pyshmem" "$SITE/portalocker" "$SITE"/pyshmem-*.dist-info "$SITE"/portalocker-*.dist-info "$OUT/python/site/"
 find "$OUT/python" -name __pycache__ -type d -prune -exec rm -rf {} +
 
+# The device host may get the working tree without git: say here what the jars were built from.
+{ git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null || echo unknown; \
+  [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]] && echo "(with uncommitted changes)"; } \
+  > "$OUT/built-from.txt" || true
+
 echo "== jlink"
 # jdeps cannot analyse the modular arrow-shm jar against automatic ones, and would add java.desktop
 # for JNA's optional AWT helpers (never called here): the modules are named, and the smoke test
