@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assumptions.abort;
 
 import io.arrowshm.DType;
 import io.arrowshm.SharedMemory;
+import io.arrowshm.flight.ServeOptions;
+import io.arrowshm.flight.StreamFlightServer;
 import io.arrowshm.testing.Names;
 import io.arrowshm.testing.Python;
 import java.io.IOException;
@@ -217,6 +219,8 @@ class ReadmeSnippetsTest {
         String python = Python.executable();
         String code = block.code();
         List<SharedMemory> streams = new ArrayList<>();
+        List<String> createdNames = new ArrayList<>();
+        StreamFlightServer server = null;
         try {
             for (Snippets.StreamSpec spec : setup.streams) {
                 String literal = "\"" + spec.readmeName() + "\"";
@@ -228,7 +232,24 @@ class ReadmeSnippetsTest {
                 shm.write(sevens(spec.dtype(), shm.size()));
                 code = code.replace(literal, "\"" + name + "\"");
             }
-            String script = code + "\n# checks from Snippets.java\n" + String.join("\n", setup.checks) + "\n";
+            for (String readmeName : setup.created) {
+                String literal = "\"" + readmeName + "\"";
+                assertTrue(code.contains(literal), block.where(ROOT) + ": the block no longer names the stream "
+                        + literal + " that Snippets.java expects it to create");
+                String name = Names.unique("readme-" + setup.name + "-made");
+                createdNames.add(name);
+                code = code.replace(literal, "\"" + name + "\"");
+            }
+            String checks = String.join("\n", setup.checks);
+            if (setup.flightUri != null) {
+                assertTrue(code.contains("\"" + setup.flightUri + "\""), block.where(ROOT)
+                        + ": the block no longer connects to " + setup.flightUri);
+                server = StreamFlightServer.start(ServeOptions.defaults().port(0));
+                code = code.replace(setup.flightUri, "grpc://127.0.0.1:" + server.port());
+                checks = checks.replace("FRAMES_IN", createdNames.isEmpty() ? "b''"
+                        : "b\"" + createdNames.get(0) + "\"");
+            }
+            String script = code + "\n# checks from Snippets.java\n" + checks + "\n";
             Process process = new ProcessBuilder(python, "-c", script).directory(ROOT.toFile())
                     .redirectErrorStream(true).start();
             process.getOutputStream().close();
@@ -242,10 +263,14 @@ class ReadmeSnippetsTest {
                     + block.where(ROOT) + " failed (fix the README, or its setup in Snippets.java):\n" + output
                     + "--- script ---\n" + numbered(script));
         } finally {
+            if (server != null) {
+                server.close();
+            }
             for (SharedMemory shm : streams) {
                 shm.unlink();
                 shm.close();
             }
+            createdNames.forEach(SharedMemory::unlink); // silent for a name the block never made
         }
     }
 

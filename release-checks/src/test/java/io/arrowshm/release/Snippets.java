@@ -82,8 +82,13 @@ final class Snippets {
                             "assert back.num_rows == 100 and back['tensor'].type.shape == [480, 640], back.schema",
                             "import os; os.remove('from_python.arrow')"),
             python("flight-pyarrow")
-                    .skip("needs `arrow-shm serve` running on port 8815; the flight module's PyarrowFlightTest makes"
-                            + " the same pyarrow.flight calls (list_flights, do_get, do_put) against a live server"),
+                    .stream("frames", DType.FLOAT32, 480, 640)
+                    .creates("frames-in")
+                    .flightServer("grpc://127.0.0.1:8815")
+                    .check("assert frame.mean() == 7.0, frame.mean()",
+                            "back = client.do_get(flight.Ticket(FRAMES_IN)).read_chunk().data",
+                            "assert back['tensor'].type.shape == [480, 640], back.schema",
+                            "assert (back['tensor'].to_numpy_ndarray()[0] == frames[-1]).all()"),
             python("torch-reads-record")
                     .skip("needs torch, a CUDA GPU and a Java GPU stream: gpu/device-check.sh runs it"
                             + " (torch-reads-java-record; passed on an NVIDIA H200, 2026-11-29), and"
@@ -129,6 +134,8 @@ final class Snippets {
         final String name;
         final List<StreamSpec> streams = new ArrayList<>();
         final List<String> checks = new ArrayList<>();
+        final List<String> created = new ArrayList<>();
+        String flightUri;
         String skipReason;
 
         PythonSetup(String name) {
@@ -142,6 +149,21 @@ final class Snippets {
 
         PythonSetup stream(String readmeName, DType dtype, long... shape) {
             streams.add(new StreamSpec(readmeName, dtype, shape));
+            return this;
+        }
+
+        /** A stream the block itself creates (a put): the test gives it a unique name and removes it. */
+        PythonSetup creates(String readmeName) {
+            created.add(readmeName);
+            return this;
+        }
+
+        /**
+         * Runs an arrow-shm Flight server (in the test's JVM, on a free port) over the streams, for
+         * a block that connects to {@code readmeUri}; the block sees the real address.
+         */
+        PythonSetup flightServer(String readmeUri) {
+            flightUri = readmeUri;
             return this;
         }
 
