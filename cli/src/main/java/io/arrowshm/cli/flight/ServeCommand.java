@@ -10,8 +10,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,9 +24,6 @@ import picocli.CommandLine.Spec;
         description = {"Serve this host's streams over Arrow Flight (gRPC) until Ctrl-C.",
                 "Loopback only unless TLS (--tls-cert/--tls-key) or --insecure is given."})
 public final class ServeCommand implements Callable<Integer> {
-    /** gRPC logs a client that hangs up mid-frame as a warning through java.util.logging: routine here. */
-    private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
-
     @Spec
     private CommandSpec spec;
 
@@ -58,7 +53,6 @@ public final class ServeCommand implements Callable<Integer> {
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
         }
-        GRPC_LOG.setLevel(Level.SEVERE);
         ServeOptions options = ServeOptions.defaults().host(host).port(port).expose(expose).insecure(insecure);
         if (tlsCert != null) {
             options = options.tls(tlsCert, tlsKey);
