@@ -3,6 +3,7 @@ package io.arrowshm.benchmarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.arrowshm.benchmarks.jmh.JmhStage;
 import io.arrowshm.benchmarks.report.Results;
 import io.arrowshm.tools.PythonLocator;
 import java.nio.file.Files;
@@ -32,8 +33,7 @@ class QuickModeSmokeTest {
         } else {
             System.out.println("[smoke] no python3 with pyshmem 1.4.0: its cases were skipped, " + results.skipped());
         }
-        boolean jdk25 = Files.isExecutable(Path.of(System.getenv().getOrDefault("ARROWSHM_JDK25",
-                "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java"));
+        boolean jdk25 = Files.isExecutable(JmhStage.jdk25Home().resolve("bin").resolve("java"));
         if (jdk25 || "true".equals(System.getenv("CI"))) {
             assertEquals(List.of(), BenchRun.missing(results, Catalog.jdk25Keys()),
                     "JDK 25 cases without a figure; reasons: " + results.skipped());

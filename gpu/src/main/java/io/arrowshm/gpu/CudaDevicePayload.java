@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
-import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -290,10 +289,6 @@ final class CudaDevicePayload implements DevicePayload {
     }
 
     private static void check(int result, String call) {
-        if (result != CUresult.CUDA_SUCCESS) {
-            throw new CudaCallException(call + " failed with " + CUresult.stringFor(result)
-                    + "; check that the producing process is alive and the device is visible here"
-                    + " (CUDA_VISIBLE_DEVICES)", result);
-        }
+        CudaCallException.requireSuccess(result, call);
     }
 }

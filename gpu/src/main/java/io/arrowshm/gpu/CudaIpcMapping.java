@@ -8,7 +8,6 @@ import jcuda.driver.CUevent;
 import jcuda.driver.CUipcEventHandle;
 import jcuda.driver.CUipcMemHandle;
 import jcuda.driver.CUipcMem_flags;
-import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -175,11 +174,7 @@ public final class CudaIpcMapping implements AutoCloseable {
     }
 
     private static void check(int result, String call) {
-        if (result != CUresult.CUDA_SUCCESS) {
-            throw new CudaCallException(call + " failed with " + CUresult.stringFor(result)
-                    + "; check that the producing process is alive and the device is visible here"
-                    + " (CUDA_VISIBLE_DEVICES)", result);
-        }
+        CudaCallException.requireSuccess(result, call);
     }
 
     // JCuda 12.6.0 gives CUipcMemHandle and CUipcEventHandle no way to set their 64 bytes

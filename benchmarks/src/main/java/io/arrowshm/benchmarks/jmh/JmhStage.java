@@ -23,6 +23,11 @@ import java.util.List;
 public final class JmhStage {
     /** Where CI and this project's machines keep JDK 25 (as .ci/consumer.sh); ARROWSHM_JDK25 overrides it. */
     static final String DEFAULT_JDK25 = "/usr/lib/jvm/temurin-25-jdk-amd64";
+
+    /** The JDK of the JDK 25 column: {@code $ARROWSHM_JDK25}, else {@link #DEFAULT_JDK25}; it may not exist. */
+    public static Path jdk25Home() {
+        return Path.of(System.getenv().getOrDefault("ARROWSHM_JDK25", DEFAULT_JDK25));
+    }
     /** Implementation-name suffix of the figures measured on JDK 25. */
     public static final String JDK25_SUFFIX = "@jdk25";
     private final RunMode mode;
@@ -40,7 +45,7 @@ public final class JmhStage {
                     + " and no ND4J on the class path"));
         }
         runOn(Path.of(System.getProperty("java.home")), "", nd4j, figures, skipped);
-        Path jdk25 = Path.of(System.getenv().getOrDefault("ARROWSHM_JDK25", DEFAULT_JDK25));
+        Path jdk25 = jdk25Home();
         if (Files.isExecutable(jdk25.resolve("bin").resolve("java"))) {
             runOn(jdk25, JDK25_SUFFIX, nd4j, figures, skipped);
         } else {

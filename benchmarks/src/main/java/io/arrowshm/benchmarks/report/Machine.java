@@ -36,7 +36,7 @@ public record Machine(String date, String host, String cpuModel, int logicalCpus
 
     /** The JDK of the JDK 25 column, from its {@code release} file (as JmhStage finds it), or "none". */
     private static String findJdk25() {
-        Path home = Path.of(System.getenv().getOrDefault("ARROWSHM_JDK25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+        Path home = io.arrowshm.benchmarks.jmh.JmhStage.jdk25Home();
         try {
             return Files.readAllLines(home.resolve("release")).stream()
                     .filter(line -> line.startsWith("IMPLEMENTOR=") || line.startsWith("JAVA_RUNTIME_VERSION="))
