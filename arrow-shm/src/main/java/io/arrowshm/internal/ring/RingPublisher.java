@@ -154,6 +154,7 @@ public final class RingPublisher {
     /** Publishes the frame the caller copied into {@link #slot()}. */
     public void commit(long frameId) {
         long p = position;
+        RingHooks.afterCopy(p);
         words.frame(slot, frameId, beganNanos);
         words.stampRelease(slot, written(p));
         writing = false;
