@@ -12,6 +12,7 @@ import io.arrowshm.internal.format.MetadataLayout;
 import io.arrowshm.internal.format.StreamDescriptor;
 import io.arrowshm.internal.format.StreamNames;
 import io.arrowshm.internal.posix.LockFile;
+import io.arrowshm.internal.ring.RingFiles;
 import io.arrowshm.internal.posix.FaultBarrier;
 import io.arrowshm.internal.posix.Mapping;
 import io.arrowshm.internal.posix.Processes;
@@ -84,6 +85,11 @@ public final class Lifecycle {
     private static Attached createLocked(StreamNames names, DType dtype, long[] shape, long size, int featureFlags,
                                          int deviceIndex, Function<DeviceRequest, DevicePayload> allocate,
                                          LockFile lock) {
+        if (RingFiles.exists(names.name())) {
+            // Rings hold this same lock while they check for a stream and link themselves into place.
+            throw new StreamExistsException("'" + names.name() + "' is already a ring; a stream cannot take its name:"
+                    + " pick another name, or remove the ring with Ring.unlink(\"" + names.name() + "\")");
+        }
         Mapping data;
         try {
             data = Segments.create(names.dataSegment(), size);
@@ -303,6 +309,10 @@ public final class Lifecycle {
     }
 
     public static StreamNotFoundException missing(String name) {
+        if (RingFiles.exists(name)) {
+            return new StreamNotFoundException("'" + name + "' is a ring, not a stream; open it with Ring.open(\""
+                    + name + "\")");
+        }
         return new StreamNotFoundException("shared memory '" + name + "' does not exist; create it with "
                 + "SharedMemory.create(\"" + name + "\", ...) first");
     }

@@ -13,10 +13,22 @@ import io.arrowshm.SharedMemoryException;
  */
 public final class OperationGuard {
     private final String name;
+    private final String closedWhat;
+    private final String reopen;
     private final UseCounter uses;
 
     public OperationGuard(String name, Runnable release) {
+        this(name, "shared memory '" + name + "'", "reopen it with SharedMemory.open(\"" + name + "\")", release);
+    }
+
+    /**
+     * @param closedWhat what a closed handle is, for messages: {@code "ring reader 'trainer' of 'frames'"}
+     * @param reopen what to do instead, as a clause: {@code "open a new reader"}
+     */
+    public OperationGuard(String name, String closedWhat, String reopen, Runnable release) {
         this.name = name;
+        this.closedWhat = closedWhat;
+        this.reopen = reopen;
         this.uses = new UseCounter(release);
     }
 
@@ -25,6 +37,11 @@ public final class OperationGuard {
         if (!uses.enter()) {
             throw closed(operation);
         }
+    }
+
+    /** Counts an operation in unless the handle is closed; true when it did (pair with {@link #exit()}). */
+    public boolean tryEnter() {
+        return uses.enter();
     }
 
     public void exit() {
@@ -48,8 +65,7 @@ public final class OperationGuard {
     }
 
     public IllegalStateException closed(String operation) {
-        return new IllegalStateException("cannot " + operation + " closed shared memory '" + name
-                + "'; reopen it with SharedMemory.open(\"" + name + "\")");
+        return new IllegalStateException("cannot " + operation + " closed " + closedWhat + "; " + reopen);
     }
 
     /**

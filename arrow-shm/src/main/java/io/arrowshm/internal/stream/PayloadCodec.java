@@ -42,7 +42,16 @@ public final class PayloadCodec {
      * @param elementArray the primitive array type the stream's dtype accepts besides {@code byte[]}
      */
     public PayloadCodec(Mapping payload, long size, Class<?> elementArray) {
-        this(payload, size, elementArray, DEFAULT_WINDOW_BYTES, CopySplitter.shared());
+        this(payload, 0, size, elementArray, DEFAULT_WINDOW_BYTES, CopySplitter.shared());
+    }
+
+    /**
+     * Over bytes [{@code offset}, {@code offset + size}) of {@code mapping}: a ring's slot data,
+     * which the {@code copyIn(at, ...)}/{@code copyOut(at, ...)} forms address slot by slot.
+     * {@code offset} must be a multiple of 8 so the typed views stay aligned.
+     */
+    public PayloadCodec(Mapping mapping, long offset, long size, Class<?> elementArray) {
+        this(mapping, offset, size, elementArray, DEFAULT_WINDOW_BYTES, CopySplitter.shared());
     }
 
     /**
@@ -50,6 +59,14 @@ public final class PayloadCodec {
      * windows to cross many boundaries, and small thresholds to split small payloads.
      */
     PayloadCodec(Mapping payload, long size, Class<?> elementArray, int windowBytes, CopySplitter splitter) {
+        this(payload, 0, size, elementArray, windowBytes, splitter);
+    }
+
+    PayloadCodec(Mapping payload, long offset, long size, Class<?> elementArray, int windowBytes,
+                 CopySplitter splitter) {
+        if (offset < 0 || offset % Long.BYTES != 0) {
+            throw new IllegalArgumentException("region offset must be a non-negative multiple of 8, got " + offset);
+        }
         if (windowBytes <= 0 || windowBytes % Long.BYTES != 0) {
             throw new IllegalArgumentException("window must be a positive multiple of 8 bytes, got " + windowBytes);
         }
@@ -63,8 +80,8 @@ public final class PayloadCodec {
         bytes = new ByteBuffer[(int) count];
         typed = new Buffer[(int) count];
         for (int w = 0; w < count; w++) {
-            long offset = (long) w * windowBytes;
-            bytes[w] = payload.byteBuffer(offset, (int) Math.min(windowBytes, size - offset));
+            long start = (long) w * windowBytes;
+            bytes[w] = payload.byteBuffer(offset + start, (int) Math.min(windowBytes, size - start));
             typed[w] = typedView(bytes[w], elementArray);
         }
     }
@@ -86,77 +103,129 @@ public final class PayloadCodec {
     // ------------------------------------------------------------------ into the payload
 
     public void copyIn(byte[] source) {
-        if (splitter.serial(size)) {
-            bytesIn(source, 0, source.length);
+        copyIn(0, source);
+    }
+
+    /** Copies all of source into the region from byte {@code at} (a multiple of the element size). */
+    public void copyIn(long at, byte[] source) {
+        long base = at;
+        if (splitter.serial((long) source.length * 1)) {
+            bytesIn(source, 0, source.length, base);
         } else {
-            splitter.run(source.length, 1, (from, to) -> bytesIn(source, (int) from, (int) to));
+            splitter.run(source.length, 1, (from, to) -> bytesIn(source, (int) from, (int) to, base));
         }
     }
 
     public void copyIn(short[] source) {
-        if (splitter.serial(size)) {
-            shortsIn(source, 0, source.length);
+        copyIn(0, source);
+    }
+
+    /** Copies all of source into the region from byte {@code at} (a multiple of the element size). */
+    public void copyIn(long at, short[] source) {
+        long base = at / 2;
+        if (splitter.serial((long) source.length * 2)) {
+            shortsIn(source, 0, source.length, base);
         } else {
-            splitter.run(source.length, 2, (from, to) -> shortsIn(source, (int) from, (int) to));
+            splitter.run(source.length, 2, (from, to) -> shortsIn(source, (int) from, (int) to, base));
         }
     }
 
     public void copyIn(int[] source) {
-        if (splitter.serial(size)) {
-            intsIn(source, 0, source.length);
+        copyIn(0, source);
+    }
+
+    /** Copies all of source into the region from byte {@code at} (a multiple of the element size). */
+    public void copyIn(long at, int[] source) {
+        long base = at / 4;
+        if (splitter.serial((long) source.length * 4)) {
+            intsIn(source, 0, source.length, base);
         } else {
-            splitter.run(source.length, 4, (from, to) -> intsIn(source, (int) from, (int) to));
+            splitter.run(source.length, 4, (from, to) -> intsIn(source, (int) from, (int) to, base));
         }
     }
 
     public void copyIn(long[] source) {
-        if (splitter.serial(size)) {
-            longsIn(source, 0, source.length);
+        copyIn(0, source);
+    }
+
+    /** Copies all of source into the region from byte {@code at} (a multiple of the element size). */
+    public void copyIn(long at, long[] source) {
+        long base = at / 8;
+        if (splitter.serial((long) source.length * 8)) {
+            longsIn(source, 0, source.length, base);
         } else {
-            splitter.run(source.length, 8, (from, to) -> longsIn(source, (int) from, (int) to));
+            splitter.run(source.length, 8, (from, to) -> longsIn(source, (int) from, (int) to, base));
         }
     }
 
     public void copyIn(float[] source) {
-        if (splitter.serial(size)) {
-            floatsIn(source, 0, source.length);
+        copyIn(0, source);
+    }
+
+    /** Copies all of source into the region from byte {@code at} (a multiple of the element size). */
+    public void copyIn(long at, float[] source) {
+        long base = at / 4;
+        if (splitter.serial((long) source.length * 4)) {
+            floatsIn(source, 0, source.length, base);
         } else {
-            splitter.run(source.length, 4, (from, to) -> floatsIn(source, (int) from, (int) to));
+            splitter.run(source.length, 4, (from, to) -> floatsIn(source, (int) from, (int) to, base));
         }
     }
 
     public void copyIn(double[] source) {
-        if (splitter.serial(size)) {
-            doublesIn(source, 0, source.length);
+        copyIn(0, source);
+    }
+
+    /** Copies all of source into the region from byte {@code at} (a multiple of the element size). */
+    public void copyIn(long at, double[] source) {
+        long base = at / 8;
+        if (splitter.serial((long) source.length * 8)) {
+            doublesIn(source, 0, source.length, base);
         } else {
-            splitter.run(source.length, 8, (from, to) -> doublesIn(source, (int) from, (int) to));
+            splitter.run(source.length, 8, (from, to) -> doublesIn(source, (int) from, (int) to, base));
         }
     }
 
     public void copyIn(boolean[] source) {
-        if (splitter.serial(size)) {
-            booleansIn(source, 0, source.length);
+        copyIn(0, source);
+    }
+
+    /** Copies all of source into the region from byte {@code at} (a multiple of the element size). */
+    public void copyIn(long at, boolean[] source) {
+        long base = at;
+        if (splitter.serial((long) source.length * 1)) {
+            booleansIn(source, 0, source.length, base);
         } else {
-            splitter.run(source.length, 1, (from, to) -> booleansIn(source, (int) from, (int) to));
+            splitter.run(source.length, 1, (from, to) -> booleansIn(source, (int) from, (int) to, base));
         }
     }
 
     /** Copies {@code size} bytes from {@code source}'s position; the position does not move. */
     public void copyIn(ByteBuffer source) {
+        copyIn(0, size, source);
+    }
+
+    /** Copies {@code length} bytes from {@code source}'s position to the region's byte {@code at}; the position does not move. */
+    public void copyIn(long at, long length, ByteBuffer source) {
         int start = source.position();
-        if (splitter.serial(size)) {
-            bufferIn(source, start, 0, size);
+        if (splitter.serial(length)) {
+            bufferIn(source, start, 0, length, at);
         } else {
-            splitter.run(size, 1, (from, to) -> bufferIn(source, start, from, to));
+            splitter.run(length, 1, (from, to) -> bufferIn(source, start, from, to, at));
         }
     }
 
     /** Copies bytes [0, size) of {@code source}. */
     public void copyIn(ArrowBuf source) {
-        if (splitter.serial(size)) {
-            arrowIn(source, 0, size);
+        copyIn(0, size, source);
+    }
+
+    /** Copies bytes [0, length) of {@code source} to the region's byte {@code at}. */
+    public void copyIn(long at, long length, ArrowBuf source) {
+        if (splitter.serial(length)) {
+            arrowIn(source, 0, length, at);
         } else {
-            splitter.run(size, 1, (from, to) -> arrowIn(source, from, to));
+            splitter.run(length, 1, (from, to) -> arrowIn(source, from, to, at));
         }
     }
 
@@ -172,219 +241,284 @@ public final class PayloadCodec {
     // ------------------------------------------------------------------ out of the payload
 
     public void copyOut(byte[] target) {
-        if (splitter.serial(size)) {
-            bytesOut(target, 0, target.length);
+        copyOut(0, target);
+    }
+
+    /** Fills target from the region from byte {@code at} (a multiple of the element size). */
+    public void copyOut(long at, byte[] target) {
+        long base = at;
+        if (splitter.serial((long) target.length * 1)) {
+            bytesOut(target, 0, target.length, base);
         } else {
-            splitter.run(target.length, 1, (from, to) -> bytesOut(target, (int) from, (int) to));
+            splitter.run(target.length, 1, (from, to) -> bytesOut(target, (int) from, (int) to, base));
         }
     }
 
     public void copyOut(short[] target) {
-        if (splitter.serial(size)) {
-            shortsOut(target, 0, target.length);
+        copyOut(0, target);
+    }
+
+    /** Fills target from the region from byte {@code at} (a multiple of the element size). */
+    public void copyOut(long at, short[] target) {
+        long base = at / 2;
+        if (splitter.serial((long) target.length * 2)) {
+            shortsOut(target, 0, target.length, base);
         } else {
-            splitter.run(target.length, 2, (from, to) -> shortsOut(target, (int) from, (int) to));
+            splitter.run(target.length, 2, (from, to) -> shortsOut(target, (int) from, (int) to, base));
         }
     }
 
     public void copyOut(int[] target) {
-        if (splitter.serial(size)) {
-            intsOut(target, 0, target.length);
+        copyOut(0, target);
+    }
+
+    /** Fills target from the region from byte {@code at} (a multiple of the element size). */
+    public void copyOut(long at, int[] target) {
+        long base = at / 4;
+        if (splitter.serial((long) target.length * 4)) {
+            intsOut(target, 0, target.length, base);
         } else {
-            splitter.run(target.length, 4, (from, to) -> intsOut(target, (int) from, (int) to));
+            splitter.run(target.length, 4, (from, to) -> intsOut(target, (int) from, (int) to, base));
         }
     }
 
     public void copyOut(long[] target) {
-        if (splitter.serial(size)) {
-            longsOut(target, 0, target.length);
+        copyOut(0, target);
+    }
+
+    /** Fills target from the region from byte {@code at} (a multiple of the element size). */
+    public void copyOut(long at, long[] target) {
+        long base = at / 8;
+        if (splitter.serial((long) target.length * 8)) {
+            longsOut(target, 0, target.length, base);
         } else {
-            splitter.run(target.length, 8, (from, to) -> longsOut(target, (int) from, (int) to));
+            splitter.run(target.length, 8, (from, to) -> longsOut(target, (int) from, (int) to, base));
         }
     }
 
     public void copyOut(float[] target) {
-        if (splitter.serial(size)) {
-            floatsOut(target, 0, target.length);
+        copyOut(0, target);
+    }
+
+    /** Fills target from the region from byte {@code at} (a multiple of the element size). */
+    public void copyOut(long at, float[] target) {
+        long base = at / 4;
+        if (splitter.serial((long) target.length * 4)) {
+            floatsOut(target, 0, target.length, base);
         } else {
-            splitter.run(target.length, 4, (from, to) -> floatsOut(target, (int) from, (int) to));
+            splitter.run(target.length, 4, (from, to) -> floatsOut(target, (int) from, (int) to, base));
         }
     }
 
     public void copyOut(double[] target) {
-        if (splitter.serial(size)) {
-            doublesOut(target, 0, target.length);
+        copyOut(0, target);
+    }
+
+    /** Fills target from the region from byte {@code at} (a multiple of the element size). */
+    public void copyOut(long at, double[] target) {
+        long base = at / 8;
+        if (splitter.serial((long) target.length * 8)) {
+            doublesOut(target, 0, target.length, base);
         } else {
-            splitter.run(target.length, 8, (from, to) -> doublesOut(target, (int) from, (int) to));
+            splitter.run(target.length, 8, (from, to) -> doublesOut(target, (int) from, (int) to, base));
         }
     }
 
     public void copyOut(boolean[] target) {
-        if (splitter.serial(size)) {
-            booleansOut(target, 0, target.length);
+        copyOut(0, target);
+    }
+
+    /** Fills target from the region from byte {@code at} (a multiple of the element size). */
+    public void copyOut(long at, boolean[] target) {
+        long base = at;
+        if (splitter.serial((long) target.length * 1)) {
+            booleansOut(target, 0, target.length, base);
         } else {
-            splitter.run(target.length, 1, (from, to) -> booleansOut(target, (int) from, (int) to));
+            splitter.run(target.length, 1, (from, to) -> booleansOut(target, (int) from, (int) to, base));
         }
     }
 
     /** Copies the payload to {@code target}'s position; the position does not move. */
     public void copyOut(ByteBuffer target) {
+        copyOut(0, size, target);
+    }
+
+    /** Copies {@code length} bytes from the region's byte {@code at} to {@code target}'s position; the position does not move. */
+    public void copyOut(long at, long length, ByteBuffer target) {
         int start = target.position();
-        if (splitter.serial(size)) {
-            bufferOut(target, start, 0, size);
+        if (splitter.serial(length)) {
+            bufferOut(target, start, 0, length, at);
         } else {
-            splitter.run(size, 1, (from, to) -> bufferOut(target, start, from, to));
+            splitter.run(length, 1, (from, to) -> bufferOut(target, start, from, to, at));
         }
     }
 
     /** Copies the payload into bytes [0, size) of {@code target}. */
     public void copyOut(ArrowBuf target) {
-        if (splitter.serial(size)) {
-            arrowOut(target, 0, size);
+        copyOut(0, size, target);
+    }
+
+    /** Copies {@code length} bytes from the region's byte {@code at} into bytes [0, length) of {@code target}. */
+    public void copyOut(long at, long length, ArrowBuf target) {
+        if (splitter.serial(length)) {
+            arrowOut(target, 0, length, at);
         } else {
-            splitter.run(size, 1, (from, to) -> arrowOut(target, from, to));
+            splitter.run(length, 1, (from, to) -> arrowOut(target, from, to, at));
         }
     }
 
     // ------------------------------------------------------------------ ranges
 
-    private void bytesIn(byte[] source, int from, int to) {
+    private void bytesIn(byte[] source, int from, int to, long base) {
         int per = windowBytes;
         for (int e = from; e < to; ) {
-            int w = e / per;
-            int at = e - w * per;
+            long index = base + e;
+            int w = (int) (index / per);
+            int at = (int) (index - (long) w * per);
             int n = Math.min(to - e, per - at);
             bytes[w].put(at, source, e, n);
             e += n;
         }
     }
 
-    private void bytesOut(byte[] target, int from, int to) {
+    private void bytesOut(byte[] target, int from, int to, long base) {
         int per = windowBytes;
         for (int e = from; e < to; ) {
-            int w = e / per;
-            int at = e - w * per;
+            long index = base + e;
+            int w = (int) (index / per);
+            int at = (int) (index - (long) w * per);
             int n = Math.min(to - e, per - at);
             bytes[w].get(at, target, e, n);
             e += n;
         }
     }
 
-    private void shortsIn(short[] source, int from, int to) {
+    private void shortsIn(short[] source, int from, int to, long base) {
         int per = windowBytes / 2;
         for (int e = from; e < to; ) {
-            int w = e / per;
-            int at = e - w * per;
+            long index = base + e;
+            int w = (int) (index / per);
+            int at = (int) (index - (long) w * per);
             int n = Math.min(to - e, per - at);
             ((ShortBuffer) typed[w]).put(at, source, e, n);
             e += n;
         }
     }
 
-    private void shortsOut(short[] target, int from, int to) {
+    private void shortsOut(short[] target, int from, int to, long base) {
         int per = windowBytes / 2;
         for (int e = from; e < to; ) {
-            int w = e / per;
-            int at = e - w * per;
+            long index = base + e;
+            int w = (int) (index / per);
+            int at = (int) (index - (long) w * per);
             int n = Math.min(to - e, per - at);
             ((ShortBuffer) typed[w]).get(at, target, e, n);
             e += n;
         }
     }
 
-    private void intsIn(int[] source, int from, int to) {
+    private void intsIn(int[] source, int from, int to, long base) {
         int per = windowBytes / 4;
         for (int e = from; e < to; ) {
-            int w = e / per;
-            int at = e - w * per;
+            long index = base + e;
+            int w = (int) (index / per);
+            int at = (int) (index - (long) w * per);
             int n = Math.min(to - e, per - at);
             ((IntBuffer) typed[w]).put(at, source, e, n);
             e += n;
         }
     }
 
-    private void intsOut(int[] target, int from, int to) {
+    private void intsOut(int[] target, int from, int to, long base) {
         int per = windowBytes / 4;
         for (int e = from; e < to; ) {
-            int w = e / per;
-            int at = e - w * per;
+            long index = base + e;
+            int w = (int) (index / per);
+            int at = (int) (index - (long) w * per);
             int n = Math.min(to - e, per - at);
             ((IntBuffer) typed[w]).get(at, target, e, n);
             e += n;
         }
     }
 
-    private void longsIn(long[] source, int from, int to) {
+    private void longsIn(long[] source, int from, int to, long base) {
         int per = windowBytes / 8;
         for (int e = from; e < to; ) {
-            int w = e / per;
-            int at = e - w * per;
+            long index = base + e;
+            int w = (int) (index / per);
+            int at = (int) (index - (long) w * per);
             int n = Math.min(to - e, per - at);
             ((LongBuffer) typed[w]).put(at, source, e, n);
             e += n;
         }
     }
 
-    private void longsOut(long[] target, int from, int to) {
+    private void longsOut(long[] target, int from, int to, long base) {
         int per = windowBytes / 8;
         for (int e = from; e < to; ) {
-            int w = e / per;
-            int at = e - w * per;
+            long index = base + e;
+            int w = (int) (index / per);
+            int at = (int) (index - (long) w * per);
             int n = Math.min(to - e, per - at);
             ((LongBuffer) typed[w]).get(at, target, e, n);
             e += n;
         }
     }
 
-    private void floatsIn(float[] source, int from, int to) {
+    private void floatsIn(float[] source, int from, int to, long base) {
         int per = windowBytes / 4;
         for (int e = from; e < to; ) {
-            int w = e / per;
-            int at = e - w * per;
+            long index = base + e;
+            int w = (int) (index / per);
+            int at = (int) (index - (long) w * per);
             int n = Math.min(to - e, per - at);
             ((FloatBuffer) typed[w]).put(at, source, e, n);
             e += n;
         }
     }
 
-    private void floatsOut(float[] target, int from, int to) {
+    private void floatsOut(float[] target, int from, int to, long base) {
         int per = windowBytes / 4;
         for (int e = from; e < to; ) {
-            int w = e / per;
-            int at = e - w * per;
+            long index = base + e;
+            int w = (int) (index / per);
+            int at = (int) (index - (long) w * per);
             int n = Math.min(to - e, per - at);
             ((FloatBuffer) typed[w]).get(at, target, e, n);
             e += n;
         }
     }
 
-    private void doublesIn(double[] source, int from, int to) {
+    private void doublesIn(double[] source, int from, int to, long base) {
         int per = windowBytes / 8;
         for (int e = from; e < to; ) {
-            int w = e / per;
-            int at = e - w * per;
+            long index = base + e;
+            int w = (int) (index / per);
+            int at = (int) (index - (long) w * per);
             int n = Math.min(to - e, per - at);
             ((DoubleBuffer) typed[w]).put(at, source, e, n);
             e += n;
         }
     }
 
-    private void doublesOut(double[] target, int from, int to) {
+    private void doublesOut(double[] target, int from, int to, long base) {
         int per = windowBytes / 8;
         for (int e = from; e < to; ) {
-            int w = e / per;
-            int at = e - w * per;
+            long index = base + e;
+            int w = (int) (index / per);
+            int at = (int) (index - (long) w * per);
             int n = Math.min(to - e, per - at);
             ((DoubleBuffer) typed[w]).get(at, target, e, n);
             e += n;
         }
     }
 
-    private void booleansIn(boolean[] source, int from, int to) {
+    private void booleansIn(boolean[] source, int from, int to, long base) {
         int per = windowBytes;
         for (int e = from; e < to; ) {
-            int w = e / per;
-            int at = e - w * per;
+            long index = base + e;
+            int w = (int) (index / per);
+            int at = (int) (index - (long) w * per);
             int n = Math.min(to - e, per - at);
             ByteBuffer window = bytes[w];
             for (int i = 0; i < n; i++) {
@@ -394,11 +528,12 @@ public final class PayloadCodec {
         }
     }
 
-    private void booleansOut(boolean[] target, int from, int to) {
+    private void booleansOut(boolean[] target, int from, int to, long base) {
         int per = windowBytes;
         for (int e = from; e < to; ) {
-            int w = e / per;
-            int at = e - w * per;
+            long index = base + e;
+            int w = (int) (index / per);
+            int at = (int) (index - (long) w * per);
             int n = Math.min(to - e, per - at);
             ByteBuffer window = bytes[w];
             for (int i = 0; i < n; i++) {
@@ -408,40 +543,40 @@ public final class PayloadCodec {
         }
     }
 
-    private void bufferIn(ByteBuffer source, int start, long from, long to) {
+    private void bufferIn(ByteBuffer source, int start, long from, long to, long region) {
         for (long b = from; b < to; ) {
-            int w = (int) (b / windowBytes);
-            int at = (int) (b - (long) w * windowBytes);
+            int w = (int) ((region + b) / windowBytes);
+            int at = (int) (region + b - (long) w * windowBytes);
             int n = (int) Math.min(to - b, windowBytes - at);
             bytes[w].put(at, source, (int) (start + b), n);
             b += n;
         }
     }
 
-    private void bufferOut(ByteBuffer target, int start, long from, long to) {
+    private void bufferOut(ByteBuffer target, int start, long from, long to, long region) {
         for (long b = from; b < to; ) {
-            int w = (int) (b / windowBytes);
-            int at = (int) (b - (long) w * windowBytes);
+            int w = (int) ((region + b) / windowBytes);
+            int at = (int) (region + b - (long) w * windowBytes);
             int n = (int) Math.min(to - b, windowBytes - at);
             target.put((int) (start + b), bytes[w], at, n);
             b += n;
         }
     }
 
-    private void arrowIn(ArrowBuf source, long from, long to) {
+    private void arrowIn(ArrowBuf source, long from, long to, long region) {
         for (long b = from; b < to; ) {
-            int w = (int) (b / windowBytes);
-            int at = (int) (b - (long) w * windowBytes);
+            int w = (int) ((region + b) / windowBytes);
+            int at = (int) (region + b - (long) w * windowBytes);
             int n = (int) Math.min(to - b, windowBytes - at);
             bytes[w].put(at, source.nioBuffer(b, n), 0, n);
             b += n;
         }
     }
 
-    private void arrowOut(ArrowBuf target, long from, long to) {
+    private void arrowOut(ArrowBuf target, long from, long to, long region) {
         for (long b = from; b < to; ) {
-            int w = (int) (b / windowBytes);
-            int at = (int) (b - (long) w * windowBytes);
+            int w = (int) ((region + b) / windowBytes);
+            int at = (int) (region + b - (long) w * windowBytes);
             int n = (int) Math.min(to - b, windowBytes - at);
             target.nioBuffer(b, n).put(0, bytes[w], at, n);
             b += n;
