@@ -142,6 +142,17 @@ def info(name):
                cursors=cursors)
 
 
+def stamp(name):
+    """Whether the slot of write_position holds a half-written frame (a writer died inside a write)."""
+    from arrow_shm import _layout
+
+    with arrow_shm.Ring.open(name) as ring:
+        p = ring.write_position
+        g = ring._geometry
+        value = ring._mapping.i64[(g.slot_table_offset + _layout.SLOT_ENTRY_SIZE * (p % g.capacity)) // 8]
+        answer(position=p, half_written=int(value == _layout.writing(p)))
+
+
 def create(name, dtype, shape, capacity, overflow="block"):
     arrow_shm.Ring.create(name, shape=tuple(int(d) for d in shape.split("x")), dtype=dtype,
                           capacity=int(capacity), overflow=overflow).close()
@@ -150,7 +161,7 @@ def create(name, dtype, shape, capacity, overflow="block"):
 
 def main(command, *args):
     commands = {"write": write, "write-forever": write_forever, "read": read, "hold": hold, "info": info,
-                "create": create}
+                "create": create, "stamp": stamp}
     try:
         commands[command](*args)
     except Exception as exc:  # noqa: BLE001 - the exception's class is the answer the test checks
