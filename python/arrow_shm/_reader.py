@@ -145,6 +145,12 @@ class RingReader:
         return self._abandoned
 
     @property
+    def available(self) -> int:
+        """Frames written that this cursor has not consumed yet (some may be overwritten before it
+        reads them under ``overflow="overwrite"``)."""
+        return max(0, self._write_position() - self._position)
+
+    @property
     def current(self) -> Optional[Frame]:
         """Inside :meth:`lease`: the leased frame (its ``array`` is the view); else None."""
         return self._current

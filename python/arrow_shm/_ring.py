@@ -248,6 +248,11 @@ class Ring:
         return CursorTable(self._require(), self._lock_directory).write_position()
 
     @property
+    def oldest_position(self) -> int:
+        """The oldest position the ring still holds: ``max(0, write_position - capacity)``."""
+        return max(0, self.write_position - self._geometry.capacity)
+
+    @property
     def closed(self) -> bool:
         return self._mapping is None
 

@@ -127,8 +127,9 @@ def test_start_rules_and_resume(names):
         with ring.writer() as w:
             for p in range(10):
                 w.write(np.array([p]))
+        assert ring.oldest_position == 6 and ring.write_position == 10
         with ring.reader("oldest", start="oldest") as r:
-            assert r.position == 6 and r.take(timeout=0).position == 6
+            assert r.position == 6 and r.available == 4 and r.take(timeout=0).position == 6
         with ring.reader("latest", start="latest") as r:
             assert r.take(timeout=0).position == 9
         with ring.reader("next", start="next") as r:

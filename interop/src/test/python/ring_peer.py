@@ -82,7 +82,7 @@ def write_forever(name, kind="uniform"):
 
 def read(name, cursor, count, kind="pattern", start="oldest", timeout="60", grace="5", how="take"):
     """Reads COUNT frames (or until TIMEOUT s pass without one), checking each one by its position,
-    and that each frame's lost is exactly the gap before it."""
+    and that each frame's lost is exactly the gap before it (less the positions skipped as abandoned)."""
     with arrow_shm.Ring.open(name) as ring, ring.reader(cursor, start=start, grace=float(grace)) as r:
         frames = Frames(ring, kind)
         print(f"ready {r.position}", flush=True)
@@ -91,6 +91,7 @@ def read(name, cursor, count, kind="pattern", start="oldest", timeout="60", grac
         exact = True
         previous = r.position - 1 - r.lost
         while got < int(count):
+            abandoned_before = r.abandoned
             try:
                 if how == "lease":
                     with r.lease(timeout=float(timeout)) as view:
@@ -109,9 +110,11 @@ def read(name, cursor, count, kind="pattern", start="oldest", timeout="60", grac
                     items = [(frame.position, frame.frame_id, frame.lost, frames.check(frame.position, frame.array))]
             except arrow_shm.StreamTimeoutError:
                 break
+            skipped = r.abandoned - abandoned_before  # positions a dead writer left, skipped before these
             for position, frame_id, lost, ok in items:
                 bad += 0 if ok and frame_id == position else 1
-                exact &= lost == position - previous - 1
+                exact &= lost == position - previous - 1 - skipped
+                skipped = 0
                 previous = position
                 lost_sum += lost
                 first = position if first is None else first

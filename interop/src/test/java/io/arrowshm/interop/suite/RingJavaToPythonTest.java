@@ -30,7 +30,7 @@ class RingJavaToPythonTest {
     private static final int LOSSLESS_FRAMES = 100_000;
 
     @RegisterExtension
-    final TestRings rings = new TestRings();
+    final TestStreams rings = new TestStreams();
 
     @DisplayName("Java writes, Python takes, leases and leases batches: every dtype")
     @ParameterizedTest(name = "{0}")

@@ -41,7 +41,7 @@ class RingKillInteropTest {
     private static final long[] SHAPE = {512, 512};
 
     @RegisterExtension
-    final TestRings rings = new TestRings();
+    final TestStreams rings = new TestStreams();
 
     @DisplayName("Python writers SIGKILLed at random points, Java writers going on after them: the Java reader never gets a torn frame")
     @ParameterizedTest(name = "{0}")

@@ -28,7 +28,7 @@ class RingPythonToJavaTest {
     private static final int LOSSLESS_FRAMES = 100_000;
 
     @RegisterExtension
-    final TestRings rings = new TestRings();
+    final TestStreams rings = new TestStreams();
 
     @DisplayName("Python creates and writes, Java takes, leases and leases batches: every dtype")
     @ParameterizedTest(name = "{0}")
