@@ -178,3 +178,30 @@ def test_a_writer_killed_while_waiting_for_space_leaves_nothing_behind(names, pe
                 assert w.position == 2
             assert ring._mapping.i64[L.WRITER_PID_OFFSET // 8] == 0
             assert [r.take(timeout=0).position for _ in range(2)] == [0, 1]
+
+
+def test_ctrl_c_ends_a_parked_reader_and_a_blocked_writer_cleanly(names, peer):
+    """SIGINT (KeyboardInterrupt) ends waits without a deadline within one park, and the waits
+    leave the shared words as they found them."""
+    name = names("sigint")
+    with arrow_shm.Ring.create(name, shape=(4,), dtype="float32", capacity=1) as ring:
+        reader = peer("park", name, "patient")
+        reader.wait_line("ready")
+        deadline = time.monotonic() + 10
+        while word32(ring, L.READER_WAITERS_OFFSET) != 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        reader.process.send_signal(signal.SIGINT)
+        assert reader.process.wait(timeout=5) != 0
+        assert "KeyboardInterrupt" in reader.process.stderr.read()
+        assert word32(ring, L.READER_WAITERS_OFFSET) == 0
+        (info,) = ring.cursors()
+        assert (info.pid, info.live) == (0, False) and info.detached_ns > 0, "the reader closed its cursor"
+        with ring.reader("holder", grace=60):
+            writer = peer("write", name, 5, "pattern", 3600)
+            writer.wait_line("ready")
+            while word32(ring, L.WRITER_WAITING_OFFSET) != 1 and time.monotonic() < deadline + 10:
+                time.sleep(0.01)
+            writer.process.send_signal(signal.SIGINT)
+            assert writer.process.wait(timeout=5) != 0
+            assert word32(ring, L.WRITER_WAITING_OFFSET) == 0
+            assert ring._mapping.i64[L.WRITER_PID_OFFSET // 8] == 0, "the writer closed its lease"
