@@ -77,7 +77,8 @@ WRITER = r'''
 import sys, numpy as np, pyshmem
 shm = pyshmem.open(sys.argv[1])
 frame = np.arange(256 * 1024, dtype=np.uint32) * np.uint32(0x9E3779B1)
-k = 0
+k = 1
+shm.write(frame ^ np.uint32(k))  # before "ready": the zeros of a fresh stream are no frame of ours
 print("ready", flush=True)
 while True:
     k += 1
