@@ -84,13 +84,18 @@ class RingReader:
     ...     r.lost, r.position
     """
 
-    def __init__(self, ring: "Ring", cursor: str, start: str, blocking: bool, grace: float) -> None:
+    def __init__(self, ring: "Ring", cursor: str, start: str, blocking: bool, grace: float,
+                 spin: float = SPIN_SECONDS) -> None:
         raw = _names.cursor_name_bytes(cursor)
         if start not in START_RULES:
             raise ValueError(f"start must be one of {', '.join(map(repr, START_RULES))}, got {start!r}")
         grace_seconds = check_timeout(grace, "grace")
         if grace_seconds is None or math.isinf(grace_seconds) or grace_seconds * 1e9 >= 2 ** 63:
             raise ValueError(f"grace must be a finite number of seconds >= 0, got {grace!r}")
+        spin_seconds = check_timeout(spin, "spin")
+        if spin_seconds is None or math.isinf(spin_seconds):
+            raise ValueError(f"spin must be a finite number of seconds >= 0, got {spin!r}")
+        self._spin = spin_seconds
         self._mapping = ring._retain_mapping()
         try:
             self._table = CursorTable(self._mapping, ring._lock_directory)
@@ -228,7 +233,7 @@ class RingReader:
         index = self._stamp_base + s * _WORDS_PER_SLOT
         words = self._words
         wp = L.WRITE_POSITION_OFFSET // 8
-        spin_end = time.perf_counter() + min(SPIN_SECONDS, deadline.remaining())
+        spin_end = time.perf_counter() + min(self._spin, deadline.remaining())
         while time.perf_counter() < spin_end:
             if words[wp] != w or self._settled(p, index):
                 return

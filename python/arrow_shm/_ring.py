@@ -12,6 +12,7 @@ import numpy as np
 
 from . import _discovery, _layout as L, _lifecycle, _names, _processes, _sync
 from ._cursors import CursorInfo, CursorTable
+from ._deadline import SPIN_SECONDS
 from ._mapping import RingMapping
 from ._reader import RingReader
 from ._writer import RingWriter
@@ -176,7 +177,7 @@ class Ring:
         return RingWriter(self, timeout)
 
     def reader(self, cursor: str, start: str = "oldest", *, blocking: bool = True,
-               grace: float = DEFAULT_GRACE) -> RingReader:
+               grace: float = DEFAULT_GRACE, spin: float = SPIN_SECONDS) -> RingReader:
         """Attaches to the named cursor (made on first use) and returns its reader.
 
         ``start`` places a new cursor: ``"oldest"`` (the oldest frame still held), ``"latest"``
@@ -184,9 +185,11 @@ class Ring:
         at its position, and frames overwritten while it was away count in ``reader.lost``.
         ``blocking``: under ``overflow="block"`` the writer waits for this cursor. ``grace``:
         seconds a detached cursor (reader closed or dead) keeps holding the writer back, so that
-        a restarted reader loses nothing. Raises CursorInUseError when a live reader holds it.
+        a restarted reader loses nothing. ``spin``: seconds a wait re-checks before it parks on the
+        futex (longer: lower latency for more CPU; Java's ``CursorOptions.waitStrategy``).
+        Raises CursorInUseError when a live reader holds it.
         """
-        return RingReader(self, cursor, start, blocking, grace)
+        return RingReader(self, cursor, start, blocking, grace, spin)
 
     def cursors(self) -> List[CursorInfo]:
         """Every named cursor: position, lag, reader pid and whether it is live, blocking or

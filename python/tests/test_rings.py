@@ -187,6 +187,8 @@ def test_errors(names):
             ring.reader("c", start="newest")
         with pytest.raises(ValueError):
             ring.reader("c", grace=-1)
+        with pytest.raises(ValueError):
+            ring.reader("c", spin=float("inf"))
         assert w.position == 0, "refused writes change nothing"
         assert ring.drop_cursor("one") is True and ring.cursors() == []
 
