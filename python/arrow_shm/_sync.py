@@ -6,11 +6,14 @@ system call through ctypes:
 * **atomic add**: ``FUTEX_WAKE_OP`` with ``FUTEX_OP_ADD`` adds to a 32-bit word atomically in
   the kernel (§4); the same call can wake the word's waiters, which is what a reader that frees
   space does (§6.6: add to ``read_notify``, then wake it) in one system call.
-* **full fence** (StoreLoad): the kernel's futex atomic op is a full barrier on both supported
-  architectures: ``lock xadd`` on x86-64, ``ldxr``/``stlxr`` followed by ``dmb ish`` on aarch64.
-  Barriers order a CPU's accesses whatever privilege level issued them, so the stores this
-  process made before the system call are ordered before the loads it makes after it.
-  :func:`full_fence` runs such an add of 0 on a private word of this process.
+* **full fence** (StoreLoad): where GCC's runtime library ``libatomic.so.1`` is installed (it is
+  on every common distribution), :func:`full_fence` calls its C11 ``atomic_thread_fence(SEQ_CST)``
+  through ctypes (``lock or`` on x86-64, ``dmb ish`` on aarch64): no system call, so no point at
+  which a loaded machine deschedules the caller. Without it, the fence is the kernel's futex
+  atomic op, a full barrier on both supported architectures (``lock xadd`` on x86-64,
+  ``ldxr``/``stlxr`` then ``dmb ish`` on aarch64), run as an add of 0 on a private word of this
+  process; barriers order a CPU's accesses whatever privilege level issued them, so the stores
+  made before the system call are ordered before the loads made after it.
 * **acquire loads and release stores**: on x86-64 every plain load is an acquire load and every
   plain store a release store (TSO); CPython reads and writes a word of shared memory with one
   fixed-size ``memcpy`` (memoryview item access), which compilers emit as one aligned ``mov``,
@@ -22,13 +25,15 @@ system call through ctypes:
   system call per ordered access; it is sound without any library beyond libc.
 
 ``ARROW_SHM_FENCES=always`` makes x86-64 take the aarch64 path, so the test suite exercises
-its fence placement on the machines it runs on.
+its fence placement on the machines it runs on; ``ARROW_SHM_FENCE=futex`` makes the full fence
+the system call even where libatomic is found (the suite runs both).
 """
 from __future__ import annotations
 
 import ctypes
 import os
 import platform
+from typing import Callable, Optional
 
 FUTEX_WAIT = 0
 FUTEX_WAKE = 1
@@ -94,9 +99,34 @@ def atomic_add(address: int, delta: int, wake: int = 0) -> None:
     _check(_syscall(SYS_FUTEX, address, FUTEX_WAKE_OP, wake, 0, address, _add_op(delta)), "atomic add")
 
 
-def full_fence() -> None:
+def _futex_fence() -> None:
     """Orders every earlier load and store before every later one (StoreLoad included)."""
     _syscall(SYS_FUTEX, _FENCE_ADDRESS, FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG, 0, 0, _FENCE_ADDRESS, _ADD_ZERO)
+
+
+def _libatomic_fence() -> "Optional[Callable[[], None]]":
+    """C11 atomic_thread_fence(memory_order_seq_cst) from libatomic, or None where it is missing."""
+    if os.environ.get("ARROW_SHM_FENCE") == "futex":
+        return None
+    try:
+        library = ctypes.CDLL("libatomic.so.1")
+        fence = library.atomic_thread_fence
+    except (OSError, AttributeError):
+        return None
+    fence.argtypes = [ctypes.c_int]
+    fence.restype = None
+    seq_cst = 5  # __ATOMIC_SEQ_CST
+
+    def full_fence() -> None:
+        """Orders every earlier load and store before every later one (StoreLoad included)."""
+        fence(seq_cst)
+
+    return full_fence
+
+
+full_fence = _libatomic_fence() or _futex_fence
+#: Which full fence this process uses: "libatomic" or "futex".
+FENCE = "futex" if full_fence is _futex_fence else "libatomic"
 
 
 def _no_fence() -> None:

@@ -119,7 +119,7 @@ def read(name: str, cursor: str, count: str, kind: str = "pattern", start: str =
                 first=positions[0] if positions else None, last=last,
                 positions=positions if len(positions) <= 5000 else None,
                 lost_each=lost_each if len(lost_each) <= 5000 else None, lost_sum=sum(lost_each),
-                fences=not arrow_shm._sync.STRONGLY_ORDERED)
+                fences=not arrow_shm._sync.STRONGLY_ORDERED, fence=arrow_shm._sync.FENCE)
 
 
 def _check(ring: arrow_shm.Ring, kind: str, position: int, array: np.ndarray, expected_mix: np.ndarray) -> bool:

@@ -263,13 +263,15 @@ def test_segment_is_a_private_regular_file(names):
         assert not [f for f in os.listdir("/dev/shm") if f.startswith(f"arrowshm_ring_{ring._geometry.digest}.")]
 
 
-def test_fence_path_of_weakly_ordered_machines(names, peer):
-    """ARROW_SHM_FENCES=always runs the aarch64 code path (fences as system calls) on this machine."""
+@pytest.mark.parametrize("fence", ["libatomic", "futex"])
+def test_fence_path_of_weakly_ordered_machines(names, peer, fence):
+    """ARROW_SHM_FENCES=always runs the aarch64 code path (a full fence around every ordered
+    access) on this machine, with either full fence."""
     name = names("fences")
-    env = {"ARROW_SHM_FENCES": "always"}
+    env = {"ARROW_SHM_FENCES": "always", "ARROW_SHM_FENCE": fence}
     with arrow_shm.Ring.create(name, shape=(16,), dtype="uint32", capacity=4):
         reader = peer("read", name, "r", 300, "selfcheck", env=env)
         reader.wait_line("ready")
         assert peer("write", name, 300, "selfcheck", env=env).result()["next"] == 300
         got = reader.result()
-        assert (got["frames"], got["bad"], got["lost"], got["fences"]) == (300, 0, 0, True)
+        assert (got["frames"], got["bad"], got["lost"], got["fences"], got["fence"]) == (300, 0, 0, True, fence)
