@@ -24,6 +24,14 @@ def word32(ring: arrow_shm.Ring, offset: int) -> int:
     return ring._mapping.u32[offset // 4]
 
 
+def await_word(ring: arrow_shm.Ring, offset: int, value: int, seconds: float = 10) -> None:
+    """Waits until a peer has stored ``value`` in the u32 at ``offset`` (it parked, say)."""
+    deadline = time.monotonic() + seconds
+    while word32(ring, offset) != value and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert word32(ring, offset) == value, f"the word at {offset} is {word32(ring, offset)}, not {value}"
+
+
 def test_writer_killed_mid_write_is_abandoned_and_the_next_writer_goes_on(names, peer):
     name = names("mid-write")
     with arrow_shm.Ring.create(name, shape=(1024,), dtype="uint32", capacity=4) as ring:
@@ -139,9 +147,7 @@ def test_a_reader_killed_while_parked_is_repaired(names, peer):
     with arrow_shm.Ring.create(name, shape=(1,), dtype="int8", capacity=2) as ring:
         parked = peer("park", name, "sleeper")
         parked.wait_line("ready")
-        deadline = time.monotonic() + 10
-        while word32(ring, L.READER_WAITERS_OFFSET) != 1 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        await_word(ring, L.READER_WAITERS_OFFSET, 1)
         assert word32(ring, L.READER_WAITERS_OFFSET) == 1
         assert ring._mapping.u32[(L.HEADER_SIZE + L.CURSOR_PARKED) // 4] == 1
         parked.process.send_signal(signal.SIGKILL)
@@ -166,9 +172,7 @@ def test_a_writer_killed_while_waiting_for_space_leaves_nothing_behind(names, pe
         with ring.reader("r", grace=60) as r:
             writer = peer("write", name, 10, "pattern", 60)
             writer.wait_line("ready")
-            deadline = time.monotonic() + 10
-            while word32(ring, L.WRITER_WAITING_OFFSET) != 1 and time.monotonic() < deadline:
-                time.sleep(0.01)
+            await_word(ring, L.WRITER_WAITING_OFFSET, 1)
             assert word32(ring, L.WRITER_WAITING_OFFSET) == 1 and ring.write_position == 2
             writer.process.send_signal(signal.SIGKILL)
             writer.process.wait(timeout=60)
@@ -187,9 +191,7 @@ def test_ctrl_c_ends_a_parked_reader_and_a_blocked_writer_cleanly(names, peer):
     with arrow_shm.Ring.create(name, shape=(4,), dtype="float32", capacity=1) as ring:
         reader = peer("park", name, "patient")
         reader.wait_line("ready")
-        deadline = time.monotonic() + 10
-        while word32(ring, L.READER_WAITERS_OFFSET) != 1 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        await_word(ring, L.READER_WAITERS_OFFSET, 1)
         reader.process.send_signal(signal.SIGINT)
         assert reader.process.wait(timeout=5) != 0
         assert "KeyboardInterrupt" in reader.process.stderr.read()
@@ -199,8 +201,7 @@ def test_ctrl_c_ends_a_parked_reader_and_a_blocked_writer_cleanly(names, peer):
         with ring.reader("holder", grace=60):
             writer = peer("write", name, 5, "pattern", 3600)
             writer.wait_line("ready")
-            while word32(ring, L.WRITER_WAITING_OFFSET) != 1 and time.monotonic() < deadline + 10:
-                time.sleep(0.01)
+            await_word(ring, L.WRITER_WAITING_OFFSET, 1)
             writer.process.send_signal(signal.SIGINT)
             assert writer.process.wait(timeout=5) != 0
             assert word32(ring, L.WRITER_WAITING_OFFSET) == 0
