@@ -6,6 +6,7 @@ import io.arrowshm.CursorInUseException;
 import io.arrowshm.InvalidMetadataException;
 import io.arrowshm.SharedMemoryException;
 import io.arrowshm.StreamNotFoundException;
+import io.arrowshm.internal.posix.FaultBarrier;
 import io.arrowshm.internal.posix.FlockFile;
 import io.arrowshm.internal.posix.Processes;
 import java.nio.charset.StandardCharsets;
@@ -117,10 +118,13 @@ public final class CursorTable implements AutoCloseable {
                     repairParked(index);
                     words.cursorPid(index, 0);
                     words.cursorDetachedNanos(index, RingClock.epochNanos());
+                    FaultBarrier.deliverPending();
                 } finally {
                     tableLock.unlock();
                 }
             }
+        } catch (InternalError truncated) {
+            // the ring's memory is gone (a truncated file): the liveness lock still goes
         } finally {
             lock.close();
         }

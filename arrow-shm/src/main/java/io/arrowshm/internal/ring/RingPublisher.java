@@ -6,6 +6,7 @@ import io.arrowshm.InconsistentStreamException;
 import io.arrowshm.StreamInterruptedException;
 import io.arrowshm.StreamTimeoutException;
 import io.arrowshm.WaitStrategy;
+import io.arrowshm.internal.posix.FaultBarrier;
 import io.arrowshm.internal.posix.FlockFile;
 import io.arrowshm.internal.posix.Futex;
 import io.arrowshm.internal.posix.LockFile;
@@ -184,6 +185,9 @@ public final class RingPublisher {
             abandon();
             words.writerWaiting(0);
             words.writerPid(0);
+            FaultBarrier.deliverPending();
+        } catch (InternalError truncated) {
+            // the ring's memory is gone (a truncated file): nothing left to tidy, the lease still goes
         } finally {
             lease.close();
         }
