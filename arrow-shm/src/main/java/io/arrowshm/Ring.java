@@ -67,7 +67,7 @@ public final class Ring implements AutoCloseable {
         this.names = names;
         this.geometry = opened.geometry();
         this.memory = new RingMemory(opened.mapping(), geometry);
-        this.table = new CursorTable(names, geometry, memory.words());
+        this.table = new CursorTable(names, geometry, memory.words(), () -> memory.stillNamed(names.segment()));
         this.guard = new OperationGuard(names.name(), "ring '" + names.name() + "'",
                 "reopen it with Ring.open(\"" + names.name() + "\")", this::release);
     }
@@ -224,7 +224,7 @@ public final class Ring implements AutoCloseable {
             OperationGuard writerGuard = new OperationGuard(name(), "ring writer of '" + name() + "'",
                     "open a new one with ring.writer()", child::release);
             child.publisher = RingPublisher.acquire(names, geometry, memory.words(), table, writerGuard,
-                    WaitStrategy.defaults(), deadline);
+                    WaitStrategy.defaults(), () -> memory.stillNamed(names.segment()), deadline);
             RingWriter writer = new RingWriter(this, memory, child.publisher, writerGuard);
             child.owner = writer;
             children.add(writer);
@@ -265,7 +265,7 @@ public final class Ring implements AutoCloseable {
             OperationGuard readerGuard = new OperationGuard(name(), "ring reader '" + cursor + "' of '" + name() + "'",
                     "attach a new one with ring.reader(\"" + cursor + "\")", child::release);
             RingCursor state = new RingCursor(names, cursor, geometry, memory.words(), readerGuard,
-                    options.waitStrategy(), attachment);
+                    options.waitStrategy(), attachment, options.blocking());
             RingReader reader = new RingReader(this, cursor, memory, state, readerGuard);
             child.owner = reader;
             children.add(reader);

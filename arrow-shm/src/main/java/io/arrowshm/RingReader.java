@@ -304,11 +304,10 @@ public final class RingReader implements AutoCloseable {
         try {
             if (openView == view) {
                 openView = null;
-                int intact = cursor.intact(p, count);
-                if (intact == count) {
+                if (cursor.intact(p, count) == count) {
                     cursor.delivered(p + count);
                 } else {
-                    cursor.overwritten(p, count, intact);
+                    cursor.overwritten(p, count);
                 }
             }
             FaultBarrier.deliverPending();

@@ -120,6 +120,7 @@ class RingHostileFilesTest {
         assertEquals("overflow", refusedField(valid, b -> b.putInt(20, 2)).field());
         assertEquals("reserved", refusedField(valid, b -> b.putInt(60, 1)).field());
         assertEquals("reserved", refusedField(valid, b -> b.put(400, (byte) 1)).field());
+        assertEquals("reserved", refusedField(valid, b -> b.put(800, (byte) 1)).field());
         assertEquals("cursor_table_offset", refusedField(valid, b -> b.putLong(64, 0)).field());
         assertEquals("slot_table_offset", refusedField(valid, b -> b.putLong(72, 1L << 40)).field());
         assertEquals("data_offset", refusedField(valid, b -> b.putLong(80, 4096)).field());

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * The cursor table's changes, each under the table lock (ring-format §6.1, §8.2): attaching and
@@ -27,13 +28,16 @@ public final class CursorTable implements AutoCloseable {
     private final RingNames names;
     private final RingGeometry geometry;
     private final RingWords words;
+    private final BooleanSupplier ringLinked;
     private FlockFile tableLock;
     private boolean closed;
 
-    public CursorTable(RingNames names, RingGeometry geometry, RingWords words) {
+    /** @param ringLinked whether the ring's file is still linked at its name (checked at each attach) */
+    public CursorTable(RingNames names, RingGeometry geometry, RingWords words, BooleanSupplier ringLinked) {
         this.names = names;
         this.geometry = geometry;
         this.words = words;
+        this.ringLinked = ringLinked;
     }
 
     /** What {@link #attach} hands the reader: the entry, its held liveness lock, and the frames lost while away. */
@@ -75,7 +79,7 @@ public final class CursorTable implements AutoCloseable {
                         + " (" + (Processes.isAlive(holder) ? "alive" : "not found") + "); a cursor has one reader"
                         + " at a time: close that reader, or attach under another name", holder);
             }
-            if (!lock.linked()) {
+            if (!ringLinked.getAsBoolean()) {
                 throw new StreamNotFoundException("ring '" + names.name() + "' was unlinked; open it again");
             }
             long position = words.cursorPositionAcquire(index);
