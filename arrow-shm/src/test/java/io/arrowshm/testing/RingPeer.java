@@ -123,6 +123,19 @@ public final class RingPeer {
                     }
                 }
             }
+            case "purge": { // - : Ring.purge(), then Ring.list()
+                System.out.println("purged " + Ring.purge());
+                System.out.println("rings " + Ring.list());
+                break;
+            }
+            case "probe": { // NAME: whether the ring opens, and what it holds
+                try (Ring ring = Ring.open(name)) {
+                    System.out.println("ring " + ring.writePosition());
+                } catch (RuntimeException e) {
+                    System.out.println("ring " + e.getClass().getSimpleName());
+                }
+                break;
+            }
             case "truncated": { // NAME OP LENGTH: OP on a ring cut to LENGTH bytes, warm, then three rounds
                 truncated(name, args[2], Long.parseLong(args[3]));
                 break;
