@@ -103,6 +103,7 @@ public final class StreamInference implements AutoCloseable {
      * @throws InferenceException when ONNX Runtime fails the run (the output's write is aborted)
      */
     public long runLatest() {
+        requireOpen();
         try (WriteView write = output.writeView()) {
             publish(write, null);
         }
@@ -118,6 +119,7 @@ public final class StreamInference implements AutoCloseable {
      */
     public long runAfter(long after, Duration timeout) {
         long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4); // sure to stay ahead
+        requireOpen();
         input.waitForCount(after, timeout);
         try (WriteView write = output.writeView(remaining(deadline))) {
             publish(write, remaining(deadline));
@@ -125,11 +127,15 @@ public final class StreamInference implements AutoCloseable {
         return input.lastReadCount();
     }
 
-    private void publish(WriteView write, Duration timeout) {
+    /** Before the output's write is opened: a closed inference must not abort a write it never made. */
+    private void requireOpen() {
         if (!outputTensor.isOpen()) {
             throw new IllegalStateException("this StreamInference from '" + input.name() + "' to '" + output.name()
                     + "' is closed; create a new one");
         }
+    }
+
+    private void publish(WriteView write, Duration timeout) {
         output.checkBacked(); // ORT writes the output's memory from native code
         long frameId = timeout == null
                 ? OnnxStreams.readZeroCopy(input, inputTensor, this::infer)
