@@ -13,6 +13,7 @@ import io.arrowshm.DType;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.testing.Names;
 import io.arrowshm.testing.Patterns;
+import io.arrowshm.testing.PeerProcess;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -89,6 +90,27 @@ class LeasedTensorTest {
                     for (float v : row) {
                         assertEquals(2 * k, v);
                     }
+                }
+            }
+        }
+    }
+
+    @Test
+    void framesAPythonProcessWritesAreWhatTheSameTensorSees() throws Exception {
+        SharedMemory shm = stream(DType.FLOAT32, 64, 64);
+        try (OrtSession session = session("double", DType.FLOAT32, 64, 64);
+             LeasedTensor x = OnnxStreams.tensor(ENV, shm)) {
+            OnnxRunner runner = OnnxRunner.of(session);
+            for (int seed = 1; seed <= 3; seed++) {
+                try (PeerProcess python = PeerProcess.python("onnx_peer.py", "write", shm.name(), Integer.toString(seed))) {
+                    assertEquals(List.of("written"), python.finish(java.time.Duration.ofSeconds(60)));
+                }
+                float[] written = new float[64 * 64];
+                shm.readInto(written);
+                assertEquals(seed, shm.frameId());
+                float[][] out = OnnxStreams.readZeroCopy(shm, x, t -> values2d(runner.run(Map.of("frame", t))));
+                for (int i = 0; i < written.length; i++) {
+                    assertEquals(2 * written[i], out[i / 64][i % 64], "element " + i + " of Python's frame " + seed);
                 }
             }
         }
