@@ -3,6 +3,7 @@ package io.arrowshm.onnx;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
 import io.arrowshm.DType;
 import io.arrowshm.ReadOnlyStreamException;
@@ -10,7 +11,6 @@ import io.arrowshm.SharedMemory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.function.Function;
 import org.apache.arrow.memory.ArrowBuf;
 
 /**
@@ -45,7 +45,7 @@ public final class OnnxStreams {
      * An input-only tensor over the stream's payload (its shape, the ONNX twin of its dtype, no
      * copy), valid until closed: the tensor holds its own reference to the mapping, so closing or
      * unlinking the handle never unmaps memory the tensor can reach. It is the live memory: use it
-     * inside {@link #readZeroCopy(SharedMemory, LeasedTensor, Function)} (consistent, retried when a
+     * inside {@link #readZeroCopy(SharedMemory, LeasedTensor, TensorFunction)} (consistent, retried when a
      * write overlaps) or while holding {@code shm.locked()}. Made once, it serves every frame.
      *
      * @throws ReadOnlyStreamException for a read-only handle
@@ -78,14 +78,14 @@ public final class OnnxStreams {
      * closed when it returns, after which any run on it fails with {@link IllegalStateException}.
      * Return values, not the tensor.
      */
-    public static <R> R readZeroCopy(OrtEnvironment env, SharedMemory shm, Function<LeasedTensor, R> reader) {
+    public static <R> R readZeroCopy(OrtEnvironment env, SharedMemory shm, TensorFunction<R> reader) {
         try (LeasedTensor tensor = tensor(env, shm)) {
             return readZeroCopy(shm, tensor, reader);
         }
     }
 
     /**
-     * {@link #readZeroCopy(OrtEnvironment, SharedMemory, Function)} on a tensor the caller holds
+     * {@link #readZeroCopy(OrtEnvironment, SharedMemory, TensorFunction)} on a tensor the caller holds
      * (from {@link #tensor}), which saves making one per frame.
      *
      * <pre>{@code
@@ -97,25 +97,29 @@ public final class OnnxStreams {
      *
      * @throws IllegalArgumentException when {@code tensor} is not over {@code shm}'s payload
      */
-    public static <R> R readZeroCopy(SharedMemory shm, LeasedTensor tensor, Function<LeasedTensor, R> reader) {
+    public static <R> R readZeroCopy(SharedMemory shm, LeasedTensor tensor, TensorFunction<R> reader) {
         return shm.readZeroCopy(view -> run(shm, tensor, view, reader));
     }
 
     /**
-     * {@link #readZeroCopy(SharedMemory, LeasedTensor, Function)} that gives up at {@code timeout},
+     * {@link #readZeroCopy(SharedMemory, LeasedTensor, TensorFunction)} that gives up at {@code timeout},
      * while a write is running or writes keep overlapping the function.
      *
      * @throws io.arrowshm.StreamTimeoutException when no run was consistent in time
      */
-    public static <R> R readZeroCopy(SharedMemory shm, LeasedTensor tensor, Function<LeasedTensor, R> reader,
+    public static <R> R readZeroCopy(SharedMemory shm, LeasedTensor tensor, TensorFunction<R> reader,
                                      Duration timeout) {
         return shm.readZeroCopy(view -> run(shm, tensor, view, reader), timeout);
     }
 
-    private static <R> R run(SharedMemory shm, LeasedTensor tensor, ArrowBuf view, Function<LeasedTensor, R> reader) {
+    private static <R> R run(SharedMemory shm, LeasedTensor tensor, ArrowBuf view, TensorFunction<R> reader) {
         requireOver(shm, tensor, view);
         shm.checkBacked(); // each run hands the mapping to native code again
-        return reader.apply(tensor);
+        try {
+            return reader.apply(tensor);
+        } catch (OrtException e) {
+            throw new InferenceException("ONNX Runtime failed on " + tensor + ": " + e.getMessage(), e);
+        }
     }
 
     /**

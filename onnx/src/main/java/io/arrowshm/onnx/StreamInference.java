@@ -105,9 +105,8 @@ public final class StreamInference implements AutoCloseable {
     public long runLatest() {
         requireOpen();
         try (WriteView write = output.writeView()) {
-            publish(write, null);
+            return publish(write, null);
         }
-        return input.lastReadCount();
     }
 
     /**
@@ -118,13 +117,12 @@ public final class StreamInference implements AutoCloseable {
      * @throws io.arrowshm.StreamTimeoutException when no new input comes in time
      */
     public long runAfter(long after, Duration timeout) {
-        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4); // sure to stay ahead
+        long deadline = System.nanoTime() + saturatedNanos(timeout);
         requireOpen();
         input.waitForCount(after, timeout);
         try (WriteView write = output.writeView(remaining(deadline))) {
-            publish(write, remaining(deadline));
+            return publish(write, remaining(deadline));
         }
-        return input.lastReadCount();
     }
 
     /** Before the output's write is opened: a closed inference must not abort a write it never made. */
@@ -135,18 +133,34 @@ public final class StreamInference implements AutoCloseable {
         }
     }
 
-    private void publish(WriteView write, Duration timeout) {
+    /** Runs the model into the open write and publishes it; returns the input publication's count. */
+    private long publish(WriteView write, Duration timeout) {
         output.checkBacked(); // ORT writes the output's memory from native code
-        long frameId = timeout == null
+        Sample sample = timeout == null
                 ? OnnxStreams.readZeroCopy(input, inputTensor, this::infer)
                 : OnnxStreams.readZeroCopy(input, inputTensor, this::infer, timeout);
-        write.frameId(frameId).publish();
+        write.frameId(sample.frameId()).publish();
+        return sample.count();
     }
 
-    /** One run on a consistent view; the frame id read inside the same seqlock window belongs to it. */
-    private long infer(LeasedTensor in) {
+    /**
+     * One run on a consistent view. The count and frame id are read inside the same seqlock window,
+     * so they belong to the frame the model saw (a handle's lastReadCount() could be another thread's).
+     */
+    private Sample infer(LeasedTensor in) {
         runner.runInto(inputs, outputs);
-        return input.frameId();
+        return new Sample(input.count(), input.frameId());
+    }
+
+    private record Sample(long count, long frameId) {
+    }
+
+    private static long saturatedNanos(Duration timeout) {
+        try {
+            return Math.min(timeout.toNanos(), Long.MAX_VALUE / 4); // a deadline sure to stay ahead of nanoTime
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4;
+        }
     }
 
     private static Duration remaining(long deadline) {
