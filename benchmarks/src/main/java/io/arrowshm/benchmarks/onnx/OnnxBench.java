@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
@@ -33,7 +34,8 @@ import org.apache.arrow.memory.RootAllocator;
  * first, the model reading the stream in place, and zero-copy both ways ({@code StreamInference}).
  * The model (onnx_model.py's {@code pool}: row means, a 10-way linear layer, softmax) costs about
  * as much per byte as a copy does, so the copy's share shows. Rounds rotate the modes; the median
- * round is reported. The last result of every round is checked against onnxruntime in Python.
+ * round is reported. The last result of every round is checked against onnxruntime in Python. The
+ * session runs on the worker's thread alone ({@link #singleThreaded}).
  *
  * <pre>{@code
  * benchmarks/onnx.sh [--rounds 5] [--frames 2000] [--warmup 500] [--out DIR]
@@ -86,9 +88,9 @@ public final class OnnxBench {
         List<String> report = new ArrayList<>();
         report.add("# ONNX Runtime pipeline: Python → Java (ONNX Runtime) → Python");
         report.add("");
-        report.add(String.format(Locale.ROOT, "%s; %d cores; JDK %s; %s; onnxruntime (Java) %s; lock-step, %d timed"
-                        + " frames after %d warm-up frames per round; median of %d rounds.",
-                LocalDateTime.now().withNano(0), Runtime.getRuntime().availableProcessors(),
+        report.add(String.format(Locale.ROOT, "%s; %d cores, load average %s at the start; JDK %s; %s; onnxruntime"
+                        + " (Java) %s; lock-step, %d timed frames after %d warm-up frames per round; median of %d rounds.",
+                LocalDateTime.now().withNano(0), Runtime.getRuntime().availableProcessors(), loadAverage(),
                 System.getProperty("java.version"), python, OrtEnvironment.getEnvironment().getVersion(), frames, warmup,
                 rounds));
         report.add("");
@@ -114,19 +116,20 @@ public final class OnnxBench {
         String name = "arrowshm-onnxbench-" + ProcessHandle.current().pid() + "-" + dims;
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Map<String, double[][]> figures = new LinkedHashMap<>(); // label -> per round {fps, p50, p99, error}
-        try (OrtSession session = env.createSession(model.toString(), new OrtSession.SessionOptions());
+        try (OrtSession.SessionOptions options = singleThreaded();
+             OrtSession session = env.createSession(model.toString(), options);
              SharedMemory input = SharedMemory.create(name, CreateOptions.of(DType.FLOAT32, shape).notify(true));
              SharedMemory output = SharedMemory.create(name + "-scores",
                      CreateOptions.of(DType.FLOAT32, 1, 10).notify(true));
              BufferAllocator allocator = new RootAllocator()) {
             for (int r = 0; r < rounds; r++) {
-                List<PipelineMode> modes = new ArrayList<>(List.of(
-                        PipelineMode.copy(env, session, input, output, allocator),
-                        PipelineMode.zeroCopyInput(env, session, input, output),
-                        PipelineMode.zeroCopyBothWays(env, session, input, output)));
+                List<Supplier<PipelineMode>> modes = new ArrayList<>(List.of(
+                        () -> PipelineMode.copy(env, session, input, output, allocator),
+                        () -> PipelineMode.zeroCopyInput(env, session, input, output),
+                        () -> PipelineMode.zeroCopyBothWays(env, session, input, output)));
                 java.util.Collections.rotate(modes, r); // no mode always runs first or last
-                for (PipelineMode mode : modes) {
-                    try (mode) {
+                for (Supplier<PipelineMode> made : modes) {
+                    try (PipelineMode mode = made.get()) {
                         double[] round = round(model, input, output, mode, dims + "-" + r);
                         figures.computeIfAbsent(mode.label(), k -> new double[rounds][])[r] = round;
                         System.out.println(String.format(Locale.ROOT, "[onnx-bench] %s round %d, %s: %.0f frames/s,"
@@ -150,6 +153,19 @@ public final class OnnxBench {
         return rows;
     }
 
+    /**
+     * The model runs on the worker's own thread: ONNX Runtime's default pool (a thread per core,
+     * spinning between runs) would compete with the Python process for this machine's cores, and a
+     * model this small gains nothing from it.
+     */
+    private static OrtSession.SessionOptions singleThreaded() throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(1);
+        options.setInterOpNumThreads(1);
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        return options;
+    }
+
     /** One Python process, one mode: returns {frames/s, p50 µs, p99 µs, max abs error of the last result}. */
     private double[] round(Path model, SharedMemory input, SharedMemory output, PipelineMode mode, String tag) {
         try (Child producer = Child.start(Commands.python(python, scripts.path(PythonScripts.ONNX),
@@ -157,9 +173,10 @@ public final class OnnxBench {
                         Integer.toString(frames))), "producer-" + tag, logs.resolve("onnx-producer-" + tag + ".log"))) {
             expect(producer, "ready");
             AtomicReference<Throwable> failure = new AtomicReference<>();
+            long before = input.count(); // before "go": a frame written before the thread ran must count
             Thread worker = new Thread(() -> {
                 try {
-                    long seen = input.count();
+                    long seen = before;
                     for (int i = 0; i < warmup + frames; i++) {
                         seen = mode.next(seen);
                     }
@@ -181,6 +198,15 @@ public final class OnnxBench {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The 1-minute load average: on a shared machine, what the figures must be read against. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 
