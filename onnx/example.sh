@@ -29,11 +29,7 @@ java_bin=java
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
   java_bin="$JAVA_HOME/bin/java"
 fi
-flags=(--add-opens=java.base/java.nio=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
-feature="$("$java_bin" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
-if [ "${feature:-17}" -ge 24 ]; then
-  flags+=(--sun-misc-unsafe-memory-access=allow)  # Arrow's sun.misc.Unsafe, JDK 24+
-fi
+mapfile -t flags < <(bash "$root/scripts/jvm-flags.sh" "$java_bin")
 
 work="$(mktemp -d)"
 suffix="$$"

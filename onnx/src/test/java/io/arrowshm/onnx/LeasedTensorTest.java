@@ -15,11 +15,9 @@ import io.arrowshm.testing.Names;
 import io.arrowshm.testing.Patterns;
 import io.arrowshm.testing.PeerProcess;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.ReferenceManager;
@@ -34,32 +32,19 @@ import org.junit.jupiter.api.Test;
  */
 class LeasedTensorTest {
     private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
-    private final List<SharedMemory> streams = new ArrayList<>();
+    private final TestStreams streams = new TestStreams("onnx");
     private final BufferAllocator allocator = new RootAllocator();
 
     @AfterEach
     void cleanUp() {
-        streams.forEach(shm -> {
-            shm.unlink();
-            shm.close();
-        });
+        streams.removeAll();
         assertEquals(0, allocator.getAllocatedMemory(), "a lease did not give its buffer back");
         allocator.close();
     }
 
-    private SharedMemory stream(DType dtype, long... shape) {
-        SharedMemory shm = SharedMemory.create(Names.unique("onnx"), dtype, shape);
-        streams.add(shm);
-        return shm;
-    }
-
-    private static OrtSession session(String kind, DType dtype, long... shape) throws Exception {
-        return ENV.createSession(Models.model(kind, dtype, shape).toString(), new OrtSession.SessionOptions());
-    }
-
     @Test
     void onnxRuntimesBufferIsTheStreamsMapping() {
-        SharedMemory shm = stream(DType.FLOAT32, 64, 64);
+        SharedMemory shm = streams.create(DType.FLOAT32, 64, 64);
         long mapping;
         try (ArrowBuf view = shm.buffer()) {
             mapping = view.memoryAddress();
@@ -77,8 +62,8 @@ class LeasedTensorTest {
 
     @Test
     void aFrameWrittenAfterTheTensorWasMadeIsWhatTheNextRunSees() throws Exception {
-        SharedMemory shm = stream(DType.FLOAT32, 4, 8);
-        try (OrtSession session = session("double", DType.FLOAT32, 4, 8);
+        SharedMemory shm = streams.create(DType.FLOAT32, 4, 8);
+        try (OrtSession session = Models.session("double", DType.FLOAT32, 4, 8);
              LeasedTensor x = OnnxStreams.tensor(ENV, shm)) {
             OnnxRunner runner = OnnxRunner.of(session);
             for (float k : new float[] {1.5f, -3f, 1e6f}) {
@@ -97,8 +82,8 @@ class LeasedTensorTest {
 
     @Test
     void framesAPythonProcessWritesAreWhatTheSameTensorSees() throws Exception {
-        SharedMemory shm = stream(DType.FLOAT32, 64, 64);
-        try (OrtSession session = session("double", DType.FLOAT32, 64, 64);
+        SharedMemory shm = streams.create(DType.FLOAT32, 64, 64);
+        try (OrtSession session = Models.session("double", DType.FLOAT32, 64, 64);
              LeasedTensor x = OnnxStreams.tensor(ENV, shm)) {
             OnnxRunner runner = OnnxRunner.of(session);
             for (int seed = 1; seed <= 3; seed++) {
@@ -118,7 +103,7 @@ class LeasedTensorTest {
 
     @Test
     void zeroCopyRunsGiveOnnxRuntimesOwnResultBitForBit() throws Exception {
-        SharedMemory shm = stream(DType.FLOAT32, 64, 64);
+        SharedMemory shm = streams.create(DType.FLOAT32, 64, 64);
         float[][] frame = new float[64][64];
         float[] flat = new float[64 * 64];
         java.util.Random random = new java.util.Random(25);
@@ -127,7 +112,7 @@ class LeasedTensorTest {
             frame[i / 64][i % 64] = flat[i];
         }
         shm.write(flat);
-        try (OrtSession session = session("mlp", DType.FLOAT32, 64, 64);
+        try (OrtSession session = Models.session("mlp", DType.FLOAT32, 64, 64);
              OnnxTensor copied = OnnxTensor.createTensor(ENV, frame)) {
             OnnxRunner runner = OnnxRunner.of(session);
             float[][] reference = values2d(session.run(Map.of("frame", copied)));
@@ -144,10 +129,10 @@ class LeasedTensorTest {
         EnumSet<DType> wrapped = EnumSet.of(DType.INT8, DType.INT16, DType.INT32, DType.INT64, DType.UINT8,
                 DType.FLOAT16, DType.FLOAT32, DType.FLOAT64, DType.BOOL);
         for (DType dtype : wrapped) {
-            SharedMemory shm = stream(dtype, 3, 5);
+            SharedMemory shm = streams.create(dtype, 3, 5);
             byte[] bytes = Patterns.bytes(dtype, shm.size(), dtype.code()); // NaN payloads, -0.0, subnormals too
             shm.write(ByteBuffer.wrap(bytes));
-            try (OrtSession session = session("identity", dtype, 3, 5)) {
+            try (OrtSession session = Models.session("identity", dtype, 3, 5)) {
                 OnnxRunner runner = OnnxRunner.of(session);
                 byte[] out = OnnxStreams.readZeroCopy(ENV, shm, x -> {
                     try (OrtSession.Result r = runner.run(Map.of("frame", x))) {
@@ -161,7 +146,7 @@ class LeasedTensorTest {
             }
         }
         for (DType dtype : EnumSet.complementOf(wrapped)) {
-            SharedMemory shm = stream(dtype, 4);
+            SharedMemory shm = streams.create(dtype, 4);
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> OnnxStreams.tensor(ENV, shm));
             assertTrue(e.getMessage().contains(dtype.numpyName()), e.getMessage());
@@ -170,9 +155,9 @@ class LeasedTensorTest {
 
     @Test
     void aClosedTensorRefusesEveryRunWithAClearError() throws Exception {
-        SharedMemory shm = stream(DType.FLOAT32, 4, 8);
+        SharedMemory shm = streams.create(DType.FLOAT32, 4, 8);
         shm.write(new float[32]);
-        try (OrtSession session = session("double", DType.FLOAT32, 4, 8)) {
+        try (OrtSession session = Models.session("double", DType.FLOAT32, 4, 8)) {
             OnnxRunner runner = OnnxRunner.of(session);
             LeasedTensor x = OnnxStreams.tensor(ENV, shm);
             x.close();
@@ -193,9 +178,9 @@ class LeasedTensorTest {
 
     @Test
     void aTensorKeptPastItsReadZeroCopyCallIsRefused() throws Exception {
-        SharedMemory shm = stream(DType.FLOAT32, 4, 8);
+        SharedMemory shm = streams.create(DType.FLOAT32, 4, 8);
         shm.write(new float[32]);
-        try (OrtSession session = session("double", DType.FLOAT32, 4, 8)) {
+        try (OrtSession session = Models.session("double", DType.FLOAT32, 4, 8)) {
             OnnxRunner runner = OnnxRunner.of(session);
             LeasedTensor[] kept = new LeasedTensor[1];
             OnnxStreams.readZeroCopy(ENV, shm, x -> {
@@ -218,7 +203,7 @@ class LeasedTensorTest {
         LeasedTensor x = OnnxStreams.tensor(ENV, shm);
         shm.unlink();
         shm.close();
-        try (OrtSession session = session("double", DType.FLOAT32, 4, 8); x) {
+        try (OrtSession session = Models.session("double", DType.FLOAT32, 4, 8); x) {
             float[][] out = values2d(OnnxRunner.of(session).run(Map.of("frame", x)));
             assertEquals(42f, out[3][7]);
         }
@@ -226,8 +211,8 @@ class LeasedTensorTest {
 
     @Test
     void outputsAreNeverWrittenIntoAStreamBeingRead() throws Exception {
-        SharedMemory shm = stream(DType.FLOAT32, 4, 8);
-        try (OrtSession session = session("double", DType.FLOAT32, 4, 8);
+        SharedMemory shm = streams.create(DType.FLOAT32, 4, 8);
+        try (OrtSession session = Models.session("double", DType.FLOAT32, 4, 8);
              LeasedTensor x = OnnxStreams.tensor(ENV, shm)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> OnnxRunner.of(session).runInto(Map.of("frame", x), Map.of("out", x)));
@@ -238,14 +223,14 @@ class LeasedTensorTest {
 
     @Test
     void pinnedOutputsLandInTheLeasedMemory() throws Exception {
-        SharedMemory shm = stream(DType.FLOAT32, 4, 8);
+        SharedMemory shm = streams.create(DType.FLOAT32, 4, 8);
         float[] frame = new float[32];
         for (int i = 0; i < frame.length; i++) {
             frame[i] = i;
         }
         shm.write(frame);
         ArrowBuf out = allocator.buffer(128);
-        try (OrtSession session = session("double", DType.FLOAT32, 4, 8);
+        try (OrtSession session = Models.session("double", DType.FLOAT32, 4, 8);
              LeasedTensor x = OnnxStreams.tensor(ENV, shm);
              LeasedTensor y = LeasedTensor.over(ENV, MemoryLease.of(out, "a private buffer"), DType.FLOAT32, 4, 8)) {
             assertEquals(out.memoryAddress(), y.address());
@@ -279,63 +264,28 @@ class LeasedTensorTest {
     @Test
     void framesOverTheJavaApisLimitAreRefusedWithoutTouchingTheirMemory() {
         // 3 GiB at address 0: any read or write would crash, so only a check before use passes.
-        AtomicInteger closes = new AtomicInteger();
-        ArrowBuf huge = new ArrowBuf(ReferenceManager.NO_OP, null, 3L << 30, 0);
-        MemoryLease lease = new MemoryLease() {
-            @Override
-            public ArrowBuf memory() {
-                return huge;
-            }
-
-            @Override
-            public String origin() {
-                return "a 3 GiB slot";
-            }
-
-            @Override
-            public void close() {
-                closes.incrementAndGet();
-            }
-        };
+        CountingLease lease = new CountingLease(MemoryLease.of(new ArrowBuf(ReferenceManager.NO_OP, null, 3L << 30, 0),
+                "a 3 GiB slot"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LeasedTensor.over(ENV, lease, DType.UINT8, 3L << 30));
         assertTrue(e.getMessage().contains("larger than the " + LeasedTensor.MAX_BYTES + " bytes"), e.getMessage());
-        assertEquals(1, closes.get());
+        assertEquals(1, lease.closes());
         assertThrows(IllegalArgumentException.class,
                 () -> LeasedTensor.over(ENV, lease, DType.FLOAT64, Long.MAX_VALUE / 2, 4)); // overflowing product
     }
 
     @Test
     void closingDuringARunReleasesOnceWhenTheRunEnds() {
-        AtomicInteger closes = new AtomicInteger();
-        ArrowBuf memory = allocator.buffer(64);
-        MemoryLease counted = new MemoryLease() {
-            @Override
-            public ArrowBuf memory() {
-                return memory;
-            }
-
-            @Override
-            public String origin() {
-                return "a counted buffer";
-            }
-
-            @Override
-            public void close() {
-                if (closes.incrementAndGet() == 1) {
-                    memory.close();
-                }
-            }
-        };
+        CountingLease counted = new CountingLease(MemoryLease.of(allocator.buffer(64), "a counted buffer"));
         LeasedTensor x = LeasedTensor.over(ENV, counted, DType.FLOAT32, 16);
         x.enter("run"); // a run in flight
         x.close();
-        assertEquals(0, closes.get(), "the lease ended under a running model");
+        assertEquals(0, counted.closes(), "the lease ended under a running model");
         assertThrows(IllegalStateException.class, () -> x.enter("run"));
         x.exit();
-        assertEquals(1, closes.get());
+        assertEquals(1, counted.closes());
         x.close();
-        assertEquals(1, closes.get());
+        assertEquals(1, counted.closes());
     }
 
     static float[][] values2d(OrtSession.Result result) {

@@ -2,6 +2,9 @@ package io.arrowshm.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import io.arrowshm.DType;
 import io.arrowshm.testing.PeerProcess;
 import java.io.IOException;
@@ -43,6 +46,12 @@ public final class Models {
         file.toFile().deleteOnExit();
         BUILT.put(key, file);
         return file;
+    }
+
+    /** A session (ONNX Runtime's defaults) on {@link #model}; the caller closes it. */
+    public static OrtSession session(String kind, DType dtype, long... shape) throws OrtException {
+        return OrtEnvironment.getEnvironment().createSession(model(kind, dtype, shape).toString(),
+                new OrtSession.SessionOptions());
     }
 
     private static Path directory() {

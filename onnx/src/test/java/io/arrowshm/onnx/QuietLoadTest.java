@@ -9,11 +9,14 @@ import io.arrowshm.DType;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.testing.Names;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -69,26 +72,32 @@ class QuietLoadTest {
         List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString()));
         command.addAll(flags);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), QuietPeer.class.getName(), model, stream));
-        Path out = Files.createTempFile("onnx-quiet-out", ".txt");
-        Path err = Files.createTempFile("onnx-quiet-err", ".txt");
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeAll(List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS")); // exactly these flags
+        Process child = builder.start();
         try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-            builder.environment().remove("JDK_JAVA_OPTIONS");
-            builder.environment().remove("JAVA_TOOL_OPTIONS");
-            Process process = builder.start();
-            process.getOutputStream().close();
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+            child.getOutputStream().close();
+            CompletableFuture<String> stdout = drain(child.getInputStream());
+            CompletableFuture<String> stderr = drain(child.getErrorStream());
+            if (!child.waitFor(120, TimeUnit.SECONDS)) {
                 fail(String.join(" ", command) + " did not finish in 120 s");
             }
-            return new Run(String.join(" ", command), process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
+            return new Run(String.join(" ", command), child.exitValue(), stdout.join(), stderr.join());
         } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
+            child.destroyForcibly();
             SharedMemory.unlink(stream);
             SharedMemory.unlink(stream + "-out");
         }
+    }
+
+    private static CompletableFuture<String> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     private record Run(String command, int status, String stdout, String stderr) {

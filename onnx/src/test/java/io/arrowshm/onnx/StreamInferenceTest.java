@@ -13,10 +13,8 @@ import io.arrowshm.InconsistentStreamException;
 import io.arrowshm.Publication;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.StreamTimeoutException;
-import io.arrowshm.testing.Names;
 import io.arrowshm.testing.PeerProcess;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -30,39 +28,26 @@ import org.junit.jupiter.api.Test;
  */
 class StreamInferenceTest {
     private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
-    private final List<SharedMemory> streams = new ArrayList<>();
+    private final TestStreams streams = new TestStreams("onnx-inference");
 
     @AfterEach
     void cleanUp() {
-        streams.forEach(shm -> {
-            shm.unlink();
-            shm.close();
-        });
-    }
-
-    private SharedMemory stream(DType dtype, long... shape) {
-        SharedMemory shm = SharedMemory.create(Names.unique("onnx-inference"), dtype, shape);
-        streams.add(shm);
-        return shm;
-    }
-
-    private static OrtSession session(String kind, DType dtype, long... shape) throws Exception {
-        return ENV.createSession(Models.model(kind, dtype, shape).toString(), new OrtSession.SessionOptions());
+        streams.removeAll();
     }
 
     @Test
     void theModelIsCheckedAgainstTheStreamsBeforeAnyFrame() throws Exception {
-        SharedMemory frames = stream(DType.FLOAT32, 64, 64);
-        SharedMemory scores = stream(DType.FLOAT32, 64, 10);
-        try (OrtSession mlp = session("mlp", DType.FLOAT32, 64, 64)) {
+        SharedMemory frames = streams.create(DType.FLOAT32, 64, 64);
+        SharedMemory scores = streams.create(DType.FLOAT32, 64, 10);
+        try (OrtSession mlp = Models.session("mlp", DType.FLOAT32, 64, 64)) {
             assertRefused("has no input 'pixels'",
                     () -> StreamInference.create(ENV, mlp, "pixels", frames, "scores", scores));
             assertRefused("has no output 'logits'",
                     () -> StreamInference.create(ENV, mlp, "frame", frames, "logits", scores));
             assertRefused("holds ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT but stream '",
-                    () -> StreamInference.create(ENV, mlp, stream(DType.FLOAT64, 64, 64), scores));
+                    () -> StreamInference.create(ENV, mlp, streams.create(DType.FLOAT64, 64, 64), scores));
             assertRefused("has shape [64, 10] (-1: any size) but stream '",
-                    () -> StreamInference.create(ENV, mlp, frames, stream(DType.FLOAT32, 64, 11)));
+                    () -> StreamInference.create(ENV, mlp, frames, streams.create(DType.FLOAT32, 64, 11)));
             assertRefused("cannot be both the model's input and its output",
                     () -> StreamInference.create(ENV, mlp, frames, frames));
             assertEquals(0, frames.count(), "a refused model must not touch the streams");
@@ -72,8 +57,8 @@ class StreamInferenceTest {
 
     @Test
     void eachResultIsPublishedWholeWithItsInputsFrameId() throws Exception {
-        SharedMemory frames = stream(DType.FLOAT32, 64, 64);
-        SharedMemory scores = stream(DType.FLOAT32, 64, 10);
+        SharedMemory frames = streams.create(DType.FLOAT32, 64, 64);
+        SharedMemory scores = streams.create(DType.FLOAT32, 64, 10);
         float[] flat = new float[64 * 64];
         float[][] frame = new float[64][64];
         java.util.Random random = new java.util.Random(7);
@@ -81,7 +66,7 @@ class StreamInferenceTest {
             flat[i] = (float) random.nextGaussian();
             frame[i / 64][i % 64] = flat[i];
         }
-        try (OrtSession mlp = session("mlp", DType.FLOAT32, 64, 64);
+        try (OrtSession mlp = Models.session("mlp", DType.FLOAT32, 64, 64);
              StreamInference model = StreamInference.create(ENV, mlp, frames, scores);
              OnnxTensor copied = OnnxTensor.createTensor(ENV, frame)) {
             frames.write(flat, 77);
@@ -101,10 +86,10 @@ class StreamInferenceTest {
 
     @Test
     void aFailedRunAbortsTheOutputsWriteInsteadOfPublishingPartOfIt() throws Exception {
-        SharedMemory frames = stream(DType.FLOAT32, 64, 64);
-        SharedMemory scores = stream(DType.FLOAT32, 32, 10); // fits the model's free row count, not this frame
+        SharedMemory frames = streams.create(DType.FLOAT32, 64, 64);
+        SharedMemory scores = streams.create(DType.FLOAT32, 32, 10); // fits the model's free row count, not this frame
         scores.write(new float[320]);
-        try (OrtSession mlp = session("mlp", DType.FLOAT32, -1, 64);
+        try (OrtSession mlp = Models.session("mlp", DType.FLOAT32, -1, 64);
              StreamInference model = StreamInference.create(ENV, mlp, frames, scores)) {
             frames.write(new float[64 * 64]);
             InferenceException e = assertThrows(InferenceException.class, model::runLatest);
@@ -116,9 +101,9 @@ class StreamInferenceTest {
 
     @Test
     void runAfterWaitsForANewFrameAndGivesUpAtItsDeadline() throws Exception {
-        SharedMemory frames = stream(DType.FLOAT32, 4, 8);
-        SharedMemory doubled = stream(DType.FLOAT32, 4, 8);
-        try (OrtSession session = session("double", DType.FLOAT32, 4, 8);
+        SharedMemory frames = streams.create(DType.FLOAT32, 4, 8);
+        SharedMemory doubled = streams.create(DType.FLOAT32, 4, 8);
+        try (OrtSession session = Models.session("double", DType.FLOAT32, 4, 8);
              StreamInference model = StreamInference.create(ENV, session, frames, doubled)) {
             long start = System.nanoTime();
             assertThrows(StreamTimeoutException.class, () -> model.runAfter(0, Duration.ofMillis(200)));
@@ -136,9 +121,9 @@ class StreamInferenceTest {
 
     @Test
     void aClosedInferenceRefusesToRun() throws Exception {
-        SharedMemory frames = stream(DType.FLOAT32, 4, 8);
-        SharedMemory doubled = stream(DType.FLOAT32, 4, 8);
-        try (OrtSession session = session("double", DType.FLOAT32, 4, 8)) {
+        SharedMemory frames = streams.create(DType.FLOAT32, 4, 8);
+        SharedMemory doubled = streams.create(DType.FLOAT32, 4, 8);
+        try (OrtSession session = Models.session("double", DType.FLOAT32, 4, 8)) {
             StreamInference model = StreamInference.create(ENV, session, frames, doubled);
             model.close();
             model.close();
@@ -151,10 +136,10 @@ class StreamInferenceTest {
 
     @Test
     void withAPythonWriterRacingEveryResultIsTheResultOfTheFrameItNames() throws Exception {
-        SharedMemory frames = stream(DType.FLOAT32, 256, 256);
-        SharedMemory doubled = stream(DType.FLOAT32, 256, 256);
+        SharedMemory frames = streams.create(DType.FLOAT32, 256, 256);
+        SharedMemory doubled = streams.create(DType.FLOAT32, 256, 256);
         OnnxPython.executable();
-        try (OrtSession session = session("double", DType.FLOAT32, 256, 256);
+        try (OrtSession session = Models.session("double", DType.FLOAT32, 256, 256);
              StreamInference model = StreamInference.create(ENV, session, frames, doubled);
              PeerProcess writer = PeerProcess.python("onnx_peer.py", "uniform", frames.name())) {
             writer.await("writing", Duration.ofSeconds(60));

@@ -10,6 +10,7 @@ import io.arrowshm.onnx.OnnxStreams;
 import io.arrowshm.onnx.StreamInference;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.LongUnaryOperator;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -45,28 +46,15 @@ interface PipelineMode extends AutoCloseable {
                 frames.dtype(), frames.shape()); // x owns target, which stays valid while x is open
         OnnxRunner runner = OnnxRunner.of(session);
         Map<String, LeasedTensor> inputs = Map.of(session.getInputNames().iterator().next(), x);
-        return new PipelineMode() {
-            @Override
-            public long next(long seen) {
-                long count = frames.waitForCount(seen, FRAME_TIMEOUT);
-                frames.readInto(target);
-                long frameId = frames.frameId(); // lock-step: the producer writes again only after this result
-                try (OrtSession.Result result = runner.run(inputs)) {
-                    OnnxStreams.write(scores, result.get(0), frameId);
-                }
-                return count;
+        return of("readInto copy", x, seen -> {
+            long count = frames.waitForCount(seen, FRAME_TIMEOUT);
+            frames.readInto(target);
+            long frameId = frames.frameId(); // lock-step: the producer writes again only after this result
+            try (OrtSession.Result result = runner.run(inputs)) {
+                OnnxStreams.write(scores, result.get(0), frameId);
             }
-
-            @Override
-            public String label() {
-                return "readInto copy";
-            }
-
-            @Override
-            public void close() {
-                x.close();
-            }
-        };
+            return count;
+        });
     }
 
     static PipelineMode zeroCopyInput(OrtEnvironment env, OrtSession session, SharedMemory frames,
@@ -74,53 +62,48 @@ interface PipelineMode extends AutoCloseable {
         LeasedTensor x = OnnxStreams.tensor(env, frames);
         OnnxRunner runner = OnnxRunner.of(session);
         String input = session.getInputNames().iterator().next();
-        return new PipelineMode() {
-            @Override
-            public long next(long seen) {
-                long count = frames.waitForCount(seen, FRAME_TIMEOUT);
-                OrtSession.Result[] kept = new OrtSession.Result[1];
-                long frameId = OnnxStreams.readZeroCopy(frames, x, t -> {
-                    if (kept[0] != null) {
-                        kept[0].close(); // a run a write overlapped: its outputs are discarded
-                    }
-                    kept[0] = runner.run(Map.of(input, t));
-                    return frames.frameId();
-                });
-                try (OrtSession.Result result = kept[0]) {
-                    OnnxStreams.write(scores, result.get(0), frameId);
+        return of("zero-copy input", x, seen -> {
+            long count = frames.waitForCount(seen, FRAME_TIMEOUT);
+            OrtSession.Result[] kept = new OrtSession.Result[1];
+            long frameId = OnnxStreams.readZeroCopy(frames, x, t -> {
+                if (kept[0] != null) {
+                    kept[0].close(); // a run a write overlapped: its outputs are discarded
                 }
-                return count;
+                kept[0] = runner.run(Map.of(input, t));
+                return frames.frameId();
+            });
+            try (OrtSession.Result result = kept[0]) {
+                OnnxStreams.write(scores, result.get(0), frameId);
             }
-
-            @Override
-            public String label() {
-                return "zero-copy input";
-            }
-
-            @Override
-            public void close() {
-                x.close();
-            }
-        };
+            return count;
+        });
     }
 
     static PipelineMode zeroCopyBothWays(OrtEnvironment env, OrtSession session, SharedMemory frames,
                                          SharedMemory scores) {
         StreamInference model = StreamInference.create(env, session, frames, scores);
+        return of("zero-copy in and out (StreamInference)", model, seen -> model.runAfter(seen, FRAME_TIMEOUT));
+    }
+
+    private static PipelineMode of(String label, AutoCloseable resources, LongUnaryOperator next) {
         return new PipelineMode() {
             @Override
             public long next(long seen) {
-                return model.runAfter(seen, FRAME_TIMEOUT);
+                return next.applyAsLong(seen);
             }
 
             @Override
             public String label() {
-                return "zero-copy in and out (StreamInference)";
+                return label;
             }
 
             @Override
             public void close() {
-                model.close();
+                try {
+                    resources.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot close the " + label + " worker", e);
+                }
             }
         };
     }
