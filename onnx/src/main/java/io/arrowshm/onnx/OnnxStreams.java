@@ -59,7 +59,12 @@ public final class OnnxStreams {
     /** A tensor over the stream's payload with its own view; {@code outputAllowed} only for a stream we publish. */
     static LeasedTensor payloadTensor(OrtEnvironment env, SharedMemory shm, boolean outputAllowed) {
         String origin = "stream '" + shm.name() + "'";
-        OnnxTypes.javaType(shm.dtype()); // refuse the dtype and the size before touching the stream
+        try {
+            OnnxTypes.javaType(shm.dtype()); // refuse the dtype and the size before touching the stream
+        } catch (UnsupportedOperationException e) {
+            throw new UnsupportedOperationException(origin + " holds " + shm.dtype().numpyName() + ": "
+                    + e.getMessage(), e);
+        }
         LeasedTensor.requireWrappable(shm.dtype(), shm.shape(), origin);
         MemoryLease lease = MemoryLease.of(shm.buffer(), origin);
         try {

@@ -49,8 +49,12 @@ public final class StreamInference implements AutoCloseable {
         this.outputs = Map.of(outputName, outputTensor);
     }
 
-    /** {@link #create(OrtEnvironment, OrtSession, String, SharedMemory, String, SharedMemory)} for a model with one input and one output. */
-    public static StreamInference create(OrtEnvironment env, OrtSession session, SharedMemory input, SharedMemory output) {
+    /**
+     * {@link #create(OrtEnvironment, OrtSession, String, SharedMemory, String, SharedMemory)} for a
+     * model with one input and one output.
+     */
+    public static StreamInference create(OrtEnvironment env, OrtSession session, SharedMemory input,
+                                         SharedMemory output) {
         if (session.getNumInputs() != 1 || session.getNumOutputs() != 1) {
             throw new IllegalArgumentException("the model has inputs " + session.getInputNames() + " and outputs "
                     + session.getOutputNames() + "; name the ones the streams feed and receive");

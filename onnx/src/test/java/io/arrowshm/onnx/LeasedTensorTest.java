@@ -149,7 +149,8 @@ class LeasedTensorTest {
             SharedMemory shm = streams.create(dtype, 4);
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> OnnxStreams.tensor(ENV, shm));
-            assertTrue(e.getMessage().contains(dtype.numpyName()), e.getMessage());
+            assertTrue(e.getMessage().startsWith("stream '" + shm.name() + "' holds " + dtype.numpyName()),
+                    e.getMessage());
         }
     }
 
