@@ -17,7 +17,7 @@ fi
 fail() {
   echo "python-env: $*" >&2
   if [ "${CI:-}" = "true" ]; then
-    echo "python-env: CI=true, so this is an error: the interop tests need pyshmem==1.4.0" >&2
+    echo "python-env: CI=true, so this is an error: the interop tests need pyshmem==1.4.0 (and the onnx tests onnx, onnxruntime)" >&2
     exit 1
   fi
   echo "python-env: continuing without it; Python interop tests will be skipped" >&2
@@ -25,10 +25,10 @@ fail() {
 }
 
 command -v python3 >/dev/null || fail "python3 is not installed"
-echo "python-env: creating $venv (pyshmem 1.4.0, numpy, pyarrow)" >&2
+echo "python-env: creating $venv (pyshmem 1.4.0, numpy, pyarrow, onnx, onnxruntime)" >&2
 python3 -m venv "$venv" || fail "python3 -m venv failed (on Debian: apt-get install python3-venv)"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements" \
   || fail "pip install -r scripts/python-requirements.txt failed"
-"$venv/bin/python" -c 'import importlib.metadata as m, numpy, pyarrow, pyshmem; assert m.version("pyshmem") == "1.4.0"' \
-  || fail "the venv does not import pyshmem 1.4.0, numpy and pyarrow"
+"$venv/bin/python" -c 'import importlib.metadata as m, numpy, pyarrow, pyshmem, onnx, onnxruntime; assert m.version("pyshmem") == "1.4.0"' \
+  || fail "the venv does not import pyshmem 1.4.0, numpy, pyarrow, onnx and onnxruntime"
 echo "$want" > "$stamp"
