@@ -43,6 +43,7 @@ final class Snippets {
 
     static final Map<String, JavaWrapper> JAVA = register(List.of(
             statements("quickstart"),
+            statements("ring-quickstart"),
             statements("publications")
                     .declare("float[] frame = new float[480 * 640];"),
             statements("nd4j-pipeline")
