@@ -1,9 +1,16 @@
 package io.arrowshm.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.arrowshm.CreateOptions;
+import io.arrowshm.DType;
+import io.arrowshm.SharedMemory;
+import io.arrowshm.internal.format.StreamNames;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +68,25 @@ class CudaPathOptionsTest {
                 + " (unset: 8388608)", e.getMessage());
         assertEquals(64L << 10, from(Map.of(CudaPathOptions.STAGING_CHUNK_BYTES, "65536")).stagingChunkBytes());
         assertEquals(512L << 20, from(Map.of(CudaPathOptions.STAGING_CHUNK_BYTES, "536870912")).stagingChunkBytes());
+    }
+
+    @Test
+    void aBadPropertyFailsTheCreateNamingItAndLeavesNothingBehind() {
+        String name = "arrowshm-test-badoption-" + ProcessHandle.current().pid();
+        System.setProperty(CudaPathOptions.PINNED_STAGING, "on");
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SharedMemory.create(name,
+                    CreateOptions.of(DType.FLOAT32, 2, 3).gpuDevice("cuda:0").cpuMirror(true)));
+            assertTrue(e.getMessage().startsWith("system property arrowshm.gpu.pinnedStaging is \"on\""),
+                    e.getMessage());
+            StreamNames names = StreamNames.of(name);
+            for (String segment : new String[] {names.dataSegment(), names.metaSegment(), names.gpuSegment()}) {
+                assertFalse(Files.exists(Path.of("/dev/shm", segment)), segment);
+            }
+        } finally {
+            System.clearProperty(CudaPathOptions.PINNED_STAGING);
+            SharedMemory.unlink(name);
+        }
     }
 
     @Test
