@@ -403,7 +403,8 @@ public final class DeviceCheck {
     /**
      * A child JVM of this check with extra JVM flags whose stderr comes with its stdout, so that
      * a crash banner can be reported; its crash log goes to $DEVICE_CHECK_OUT (kept) or the temp
-     * directory, and it dumps no core.
+     * directory, and it dumps no core. It is killed after {@link #WAIT}, so a child stuck in a
+     * driver call ends and the check reading it sees the end of its output.
      */
     static Process javaChild(List<String> jvmFlags, String... args) throws Exception {
         String logs = System.getenv().getOrDefault("DEVICE_CHECK_OUT", System.getProperty("java.io.tmpdir"));
@@ -414,7 +415,10 @@ public final class DeviceCheck {
         command.addAll(jvmFlags);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), DeviceCheck.class.getName()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        java.util.concurrent.CompletableFuture.delayedExecutor(WAIT.toSeconds(), TimeUnit.SECONDS)
+                .execute(child::destroyForcibly);
+        return child;
     }
 
     private static Process python(String script, String... args) throws Exception {
