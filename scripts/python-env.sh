@@ -19,7 +19,7 @@ fi
 fail() {
   echo "python-env: $*" >&2
   if [ "${CI:-}" = "true" ]; then
-    echo "python-env: CI=true, so this is an error: the interop tests need pyshmem==1.4.0 and arrow_shm" >&2
+    echo "python-env: CI=true, so this is an error: the interop tests need pyshmem==1.4.0 and arrow_shm (and the onnx tests onnx, onnxruntime)" >&2
     exit 1
   fi
   echo "python-env: continuing without it; Python interop tests will be skipped" >&2
@@ -27,12 +27,12 @@ fail() {
 }
 
 command -v python3 >/dev/null || fail "python3 is not installed"
-echo "python-env: creating $venv (pyshmem 1.4.0, numpy, pyarrow, pytest, arrow_shm from python/)" >&2
+echo "python-env: creating $venv (pyshmem 1.4.0, numpy, pyarrow, onnx, onnxruntime, pytest, arrow_shm from python/)" >&2
 python3 -m venv "$venv" || fail "python3 -m venv failed (on Debian: apt-get install python3-venv)"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements" \
   || fail "pip install -r scripts/python-requirements.txt failed"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -e "$root/python" \
   || fail "pip install -e ./python (the arrow_shm package) failed"
-"$venv/bin/python" -c 'import importlib.metadata as m, numpy, pyarrow, pyshmem, pytest, arrow_shm; assert m.version("pyshmem") == "1.4.0"' \
-  || fail "the venv does not import pyshmem 1.4.0, numpy, pyarrow, pytest and arrow_shm"
+"$venv/bin/python" -c 'import importlib.metadata as m, numpy, pyarrow, pyshmem, onnx, onnxruntime, pytest, arrow_shm; assert m.version("pyshmem") == "1.4.0"' \
+  || fail "the venv does not import pyshmem 1.4.0, numpy, pyarrow, onnx, onnxruntime, pytest and arrow_shm"
 echo "$want" > "$stamp"

@@ -108,6 +108,16 @@ def main(argv):
         print("done")
         first.close()
         second.close()
+    elif command == "next-to-ring":  # NAME: what pyshmem's list/stat/open make of a ring of that name
+        print("listed" if name in pyshmem.list_streams() else "not listed")
+        for call in (pyshmem.stat, pyshmem.open):
+            try:
+                call(name)
+                print(call.__name__ + " succeeded")
+            except Exception as e:  # noqa: BLE001 - the class is the answer
+                print(call.__name__ + " " + type(e).__name__)
+    elif command == "purge":  # - -> the names pyshmem's purge removed
+        print(json.dumps(pyshmem.purge()))
     elif command == "list":  # -> json list of stream names
         print(json.dumps(pyshmem.list_streams()))
     elif command == "unlink":  # NAME

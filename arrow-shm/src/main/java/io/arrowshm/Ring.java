@@ -1,5 +1,6 @@
 package io.arrowshm;
 
+import io.arrowshm.internal.posix.FaultBarrier;
 import io.arrowshm.internal.posix.Processes;
 import io.arrowshm.internal.ring.CursorTable;
 import io.arrowshm.internal.ring.RingClock;
@@ -66,7 +67,7 @@ public final class Ring implements AutoCloseable {
         this.names = names;
         this.geometry = opened.geometry();
         this.memory = new RingMemory(opened.mapping(), geometry);
-        this.table = new CursorTable(names, geometry, memory.words());
+        this.table = new CursorTable(names, geometry, memory.words(), () -> memory.stillNamed(names.segment()));
         this.guard = new OperationGuard(names.name(), "ring '" + names.name() + "'",
                 "reopen it with Ring.open(\"" + names.name() + "\")", this::release);
     }
@@ -183,8 +184,10 @@ public final class Ring implements AutoCloseable {
     public long writePosition() {
         guard.enter("read the write position of");
         try {
-            return memory.words().writePositionAcquire();
-        } catch (InternalError e) {
+            long position = memory.words().writePositionAcquire();
+            FaultBarrier.deliverPending();
+            return position;
+        } catch (RuntimeException | Error e) {
             throw guard.fault(e, "read the write position of");
         } finally {
             guard.exit();
@@ -221,13 +224,14 @@ public final class Ring implements AutoCloseable {
             OperationGuard writerGuard = new OperationGuard(name(), "ring writer of '" + name() + "'",
                     "open a new one with ring.writer()", child::release);
             child.publisher = RingPublisher.acquire(names, geometry, memory.words(), table, writerGuard,
-                    WaitStrategy.defaults(), deadline);
+                    WaitStrategy.defaults(), () -> memory.stillNamed(names.segment()), deadline);
             RingWriter writer = new RingWriter(this, memory, child.publisher, writerGuard);
             child.owner = writer;
             children.add(writer);
+            FaultBarrier.deliverPending();
             made = true;
             return writer;
-        } catch (InternalError e) {
+        } catch (RuntimeException | Error e) {
             throw guard.fault(e, "open a writer of");
         } finally {
             if (!made) {
@@ -261,13 +265,14 @@ public final class Ring implements AutoCloseable {
             OperationGuard readerGuard = new OperationGuard(name(), "ring reader '" + cursor + "' of '" + name() + "'",
                     "attach a new one with ring.reader(\"" + cursor + "\")", child::release);
             RingCursor state = new RingCursor(names, cursor, geometry, memory.words(), readerGuard,
-                    options.waitStrategy(), attachment);
+                    options.waitStrategy(), attachment, options.blocking());
             RingReader reader = new RingReader(this, cursor, memory, state, readerGuard);
             child.owner = reader;
             children.add(reader);
+            FaultBarrier.deliverPending();
             made = true;
             return reader;
-        } catch (InternalError e) {
+        } catch (RuntimeException | Error e) {
             throw guard.fault(e, "open a reader of");
         } finally {
             if (!made) {
@@ -287,8 +292,9 @@ public final class Ring implements AutoCloseable {
                         e.pid() == 0 ? Optional.empty() : Optional.of(e.pid()), e.live(), e.blocking(),
                         e.untethered(), e.detachedNanos(), e.graceNanos(), e.attachCount()));
             }
+            FaultBarrier.deliverPending();
             return cursors;
-        } catch (InternalError e) {
+        } catch (RuntimeException | Error e) {
             throw guard.fault(e, "list the cursors of");
         } finally {
             guard.exit();
@@ -304,8 +310,10 @@ public final class Ring implements AutoCloseable {
     public boolean dropCursor(String cursor) {
         guard.enter("drop a cursor of");
         try {
-            return table.drop(cursor, Arguments.deadline(TABLE_WAIT));
-        } catch (InternalError e) {
+            boolean dropped = table.drop(cursor, Arguments.deadline(TABLE_WAIT));
+            FaultBarrier.deliverPending();
+            return dropped;
+        } catch (RuntimeException | Error e) {
             throw guard.fault(e, "drop a cursor of");
         } finally {
             guard.exit();
@@ -318,10 +326,12 @@ public final class Ring implements AutoCloseable {
         guard.enter("describe");
         try {
             long writerPid = memory.words().writerPid();
+            long writePosition = memory.words().writePositionAcquire();
+            FaultBarrier.deliverPending();
             return new RingInfo(name(), dtype(), shape(), size(), capacity(), overflow(), maxCursors(),
-                    memory.words().writePositionAcquire(), writerPid, writerPid != 0 && Processes.isAlive(writerPid),
+                    writePosition, writerPid, writerPid != 0 && Processes.isAlive(writerPid),
                     creatorPid(), Processes.isAlive(creatorPid()), instanceId(), geometry.createdNanos(), cursors);
-        } catch (InternalError e) {
+        } catch (RuntimeException | Error e) {
             throw guard.fault(e, "describe");
         } finally {
             guard.exit();
@@ -390,6 +400,7 @@ public final class Ring implements AutoCloseable {
 
         void release() {
             try {
+                // Both give their locks back even when the ring's memory faults (a truncated file).
                 if (publisher != null) {
                     publisher.close();
                 }

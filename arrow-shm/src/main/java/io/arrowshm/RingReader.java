@@ -93,7 +93,11 @@ public final class RingReader implements AutoCloseable {
     public long available() {
         guard.enter("read the lag of");
         try {
-            return Math.max(0, memory.words().writePositionAcquire() - cursor.position());
+            long available = Math.max(0, memory.words().writePositionAcquire() - cursor.position());
+            FaultBarrier.deliverPending();
+            return available;
+        } catch (RuntimeException | Error e) {
+            throw guard.fault(e, "read the lag of");
         } finally {
             guard.exit();
         }
@@ -124,14 +128,16 @@ public final class RingReader implements AutoCloseable {
                 long written = cursor.writeNanos();
                 copy(copy, toArrow, slot);
                 if (cursor.validate(slot, p)) {
-                    RingFrame frame = new RingFrame(p, frameId, written, cursor.lostBefore(), copy);
-                    copy = null;
+                    long lost = cursor.lostBefore();
                     cursor.delivered(p + 1);
+                    FaultBarrier.deliverPending();
+                    RingFrame frame = new RingFrame(p, frameId, written, lost, copy);
+                    copy = null;
                     return frame;
                 }
                 cursor.lapped(p);
             }
-        } catch (InternalError e) {
+        } catch (RuntimeException | Error e) {
             throw guard.fault(e, "take from");
         } finally {
             if (copy != null) {
@@ -234,11 +240,14 @@ public final class RingReader implements AutoCloseable {
         try {
             checkNoView();
             int slot = cursor.awaitReadable(deadline);
-            RingLease lease = new RingLease(this, cursor.position(), slot, cursor.frameId(), cursor.writeNanos(),
-                    cursor.lostBefore(), memory.view(slot, 1));
+            long p = cursor.position();
+            long frameId = cursor.frameId();
+            long written = cursor.writeNanos();
+            FaultBarrier.deliverPending();
+            RingLease lease = new RingLease(this, p, slot, frameId, written, cursor.lostBefore(), memory.view(slot, 1));
             openView = lease;
             return lease;
-        } catch (InternalError e) {
+        } catch (RuntimeException | Error e) {
             throw guard.fault(e, "lease from");
         } finally {
             guard.exit();
@@ -264,11 +273,12 @@ public final class RingReader implements AutoCloseable {
             long[] frameIds = new long[n];
             long[] writeTimes = new long[n];
             cursor.frameFacts(p, frameIds, writeTimes);
+            FaultBarrier.deliverPending();
             RingBatch batch = new RingBatch(this, p, slot, frameIds, writeTimes, cursor.lostBefore(),
                     memory.view(slot, n));
             openView = batch;
             return batch;
-        } catch (InternalError e) {
+        } catch (RuntimeException | Error e) {
             throw guard.fault(e, "lease from");
         } finally {
             guard.exit();
@@ -281,7 +291,7 @@ public final class RingReader implements AutoCloseable {
             int intact = cursor.intact(p, count);
             FaultBarrier.deliverPending();
             return intact;
-        } catch (InternalError e) {
+        } catch (RuntimeException | Error e) {
             throw guard.fault(e, "check a lease of");
         }
     }
@@ -293,16 +303,20 @@ public final class RingReader implements AutoCloseable {
         }
         try {
             if (openView == view) {
-                openView = null;
-                int intact = cursor.intact(p, count);
-                if (intact == count) {
-                    cursor.delivered(p + count);
-                } else {
-                    cursor.overwritten(p, count, intact);
+                try {
+                    if (cursor.intact(p, count) == count) {
+                        cursor.delivered(p + count);
+                    } else {
+                        cursor.overwritten(p, count);
+                    }
+                } finally {
+                    // Cleared last: a reader thread that sees no view open also sees the cursor moved,
+                    // even when the lease was closed on another thread (a volatile write, then its read).
+                    openView = null;
                 }
             }
             FaultBarrier.deliverPending();
-        } catch (InternalError e) {
+        } catch (RuntimeException | Error e) {
             throw guard.fault(e, "release a lease of");
         } finally {
             guard.exit();
@@ -320,11 +334,12 @@ public final class RingReader implements AutoCloseable {
                 copy(target, transfer, slot);
                 if (cursor.validate(slot, p)) {
                     cursor.delivered(p + 1);
+                    FaultBarrier.deliverPending();
                     return p;
                 }
                 cursor.lapped(p);
             }
-        } catch (InternalError e) {
+        } catch (RuntimeException | Error e) {
             throw guard.fault(e, "read from");
         } finally {
             guard.exit();

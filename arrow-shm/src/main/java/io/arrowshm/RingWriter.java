@@ -201,7 +201,8 @@ public final class RingWriter implements AutoCloseable {
                 throw guard.fault(e, "write to");
             }
             publisher.commit(frameId);
-        } catch (InternalError e) {
+            FaultBarrier.deliverPending();
+        } catch (RuntimeException | Error e) {
             throw guard.fault(e, "write to");
         } finally {
             guard.exit();

@@ -381,6 +381,38 @@ class RingTest {
     }
 
     @Test
+    void anUnlinkedRingTakesNoNewReaderOrWriter() {
+        try (Ring ring = Ring.create(name, RingOptions.of(DType.FLOAT32, 2, 3))) {
+            Ring.unlink(name);
+            assertThrows(StreamNotFoundException.class, () -> ring.reader("late"));
+            assertThrows(StreamNotFoundException.class, () -> ring.writer());
+        }
+    }
+
+    @Test
+    void anOverwrittenBatchCountsAllItsFramesAsLost() {
+        try (Ring ring = Ring.create(name, RingOptions.of(DType.FLOAT32, 2, 3).capacity(4).overflow(Overflow.OVERWRITE));
+             RingReader reader = ring.reader("r");
+             RingWriter writer = ring.writer()) {
+            for (int i = 0; i < 4; i++) {
+                writer.write(frame(i));
+            }
+            RingBatch batch = reader.leaseBatch(4, Duration.ofSeconds(1));
+            assertEquals(4, batch.count());
+            writer.write(frame(4));
+            writer.write(frame(5));
+            assertFalse(batch.valid());
+            batch.close();
+            assertEquals(4, reader.lost(), "its holder cannot trust any of them");
+            assertEquals(4, reader.position());
+            try (RingFrame f = reader.take(Duration.ofSeconds(1))) {
+                assertEquals(4, f.position());
+                assertEquals(0, f.lost());
+            }
+        }
+    }
+
+    @Test
     void unlinkRemovesTheFileAndTheGenerationsLocks() throws Exception {
         String instance;
         try (Ring ring = Ring.create(name, RingOptions.of(DType.FLOAT32, 2, 3))) {

@@ -63,10 +63,15 @@ public final class PrivateShm {
 
     /** A shell line running {@link JavaPeer} with this JVM's class path. */
     public static String javaPeer(String... args) {
+        return java(JavaPeer.class, args);
+    }
+
+    /** A shell line running {@code main} with this JVM's class path. */
+    public static String java(Class<?> main, String... args) {
         List<String> words = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-opens=java.base/java.nio=ALL-UNNAMED"));
         words.addAll(PeerProcess.QUIET_JVM_FLAGS);
-        words.addAll(List.of("-cp", System.getProperty("java.class.path"), JavaPeer.class.getName()));
+        words.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         words.addAll(List.of(args));
         return quoted(words);
     }

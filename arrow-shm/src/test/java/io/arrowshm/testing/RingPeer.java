@@ -123,8 +123,83 @@ public final class RingPeer {
                     }
                 }
             }
+            case "purge": { // - : Ring.purge(), then Ring.list()
+                System.out.println("purged " + Ring.purge());
+                System.out.println("rings " + Ring.list());
+                break;
+            }
+            case "probe": { // NAME: whether the ring opens, and what it holds
+                try (Ring ring = Ring.open(name)) {
+                    System.out.println("ring " + ring.writePosition());
+                } catch (RuntimeException e) {
+                    System.out.println("ring " + e.getClass().getSimpleName());
+                }
+                break;
+            }
+            case "truncated": { // NAME OP LENGTH: OP on a ring cut to LENGTH bytes, warm, then three rounds
+                truncated(name, args[2], Long.parseLong(args[3]));
+                break;
+            }
             default:
                 throw new IllegalArgumentException("unknown command " + command);
+        }
+    }
+
+    /**
+     * Runs {@code op} 20,000 times (so it is compiled), truncates the ring's file to {@code length}
+     * bytes as another process could, and reports what three more rounds throw.
+     */
+    private static void truncated(String name, String op, long length) throws Exception {
+        int size = 1 << 16;
+        try (Ring ring = Ring.create(name, RingOptions.of(DType.UINT8, size).capacity(4).overflow(Overflow.OVERWRITE));
+             RingWriter writer = ring.writer();
+             RingReader reader = ring.reader("r")) {
+            byte[] frame = new byte[size];
+            for (int i = 0; i < 20_000; i++) {
+                truncatedOp(op, writer, reader, frame, ring);
+            }
+            try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(
+                    io.arrowshm.internal.posix.Segments.path(io.arrowshm.internal.ring.RingNames.of(name).segment()),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                file.truncate(length);
+            }
+            for (int round = 0; round < 3; round++) {
+                String outcome = "none";
+                try {
+                    truncatedOp(op, writer, reader, frame, ring);
+                } catch (Throwable t) {
+                    outcome = t.getClass().getSimpleName();
+                }
+                System.out.println("outcome " + op + " " + outcome);
+                System.out.flush();
+            }
+        }
+    }
+
+    private static void truncatedOp(String op, RingWriter writer, RingReader reader, byte[] frame, Ring ring) {
+        switch (op) {
+            case "write":
+                writer.write(frame);
+                break;
+            case "take":
+                writer.write(frame);
+                reader.take(Duration.ofSeconds(1)).close();
+                break;
+            case "read-into":
+                writer.write(frame);
+                reader.readInto(frame, Duration.ofSeconds(1));
+                break;
+            case "batch":
+                writer.write(frame);
+                try (var batch = reader.leaseBatch(4, Duration.ofSeconds(1))) {
+                    batch.valid();
+                }
+                break;
+            case "position":
+                ring.writePosition();
+                break;
+            default:
+                throw new IllegalArgumentException(op);
         }
     }
 

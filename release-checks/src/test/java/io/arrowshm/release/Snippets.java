@@ -43,6 +43,7 @@ final class Snippets {
 
     static final Map<String, JavaWrapper> JAVA = register(List.of(
             statements("quickstart"),
+            statements("ring-quickstart"),
             statements("publications")
                     .declare("float[] frame = new float[480 * 640];"),
             statements("nd4j-pipeline")
@@ -58,6 +59,17 @@ final class Snippets {
                     .declare("float[] hostFrame = new float[480 * 640];", "float[] hostCopy = new float[480 * 640];",
                             "long devicePointer = 0; // device memory on cuda:0 in the README's story",
                             "long myDeviceBuffer = 0; // the reader's own device buffer"),
+            statements("onnx-stream-inference")
+                    .imports("ai.onnxruntime.OrtEnvironment", "ai.onnxruntime.OrtSession",
+                            "io.arrowshm.onnx.StreamInference")
+                    .declare("boolean running = true;"),
+            statements("onnx-zero-copy")
+                    .imports("ai.onnxruntime.OrtEnvironment", "ai.onnxruntime.OrtSession", "io.arrowshm.onnx.*",
+                            "java.util.Map")
+                    .declare("OrtEnvironment env = OrtEnvironment.getEnvironment();",
+                            "OrtSession session = null; // env.createSession(\"model.onnx\", ...) in the README's story",
+                            "SharedMemory frames = null; // float32 (64, 64)",
+                            "SharedMemory scores = null; // float32 (64, 10)"),
             statements("nd4j-cuda-view")
                     .imports("org.bytedeco.javacpp.Pointer", "org.nd4j.linalg.api.buffer.DataBuffer",
                             "org.nd4j.linalg.api.buffer.DataType", "org.nd4j.linalg.api.ndarray.INDArray",

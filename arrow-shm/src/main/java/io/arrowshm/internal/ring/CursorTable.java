@@ -6,12 +6,14 @@ import io.arrowshm.CursorInUseException;
 import io.arrowshm.InvalidMetadataException;
 import io.arrowshm.SharedMemoryException;
 import io.arrowshm.StreamNotFoundException;
+import io.arrowshm.internal.posix.FaultBarrier;
 import io.arrowshm.internal.posix.FlockFile;
 import io.arrowshm.internal.posix.Processes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * The cursor table's changes, each under the table lock (ring-format §6.1, §8.2): attaching and
@@ -26,13 +28,16 @@ public final class CursorTable implements AutoCloseable {
     private final RingNames names;
     private final RingGeometry geometry;
     private final RingWords words;
+    private final BooleanSupplier ringLinked;
     private FlockFile tableLock;
     private boolean closed;
 
-    public CursorTable(RingNames names, RingGeometry geometry, RingWords words) {
+    /** @param ringLinked whether the ring's file is still linked at its name (checked at each attach) */
+    public CursorTable(RingNames names, RingGeometry geometry, RingWords words, BooleanSupplier ringLinked) {
         this.names = names;
         this.geometry = geometry;
         this.words = words;
+        this.ringLinked = ringLinked;
     }
 
     /** What {@link #attach} hands the reader: the entry, its held liveness lock, and the frames lost while away. */
@@ -74,7 +79,7 @@ public final class CursorTable implements AutoCloseable {
                         + " (" + (Processes.isAlive(holder) ? "alive" : "not found") + "); a cursor has one reader"
                         + " at a time: close that reader, or attach under another name", holder);
             }
-            if (!lock.linked()) {
+            if (!ringLinked.getAsBoolean()) {
                 throw new StreamNotFoundException("ring '" + names.name() + "' was unlinked; open it again");
             }
             long position = words.cursorPositionAcquire(index);
@@ -117,10 +122,13 @@ public final class CursorTable implements AutoCloseable {
                     repairParked(index);
                     words.cursorPid(index, 0);
                     words.cursorDetachedNanos(index, RingClock.epochNanos());
+                    FaultBarrier.deliverPending();
                 } finally {
                     tableLock.unlock();
                 }
             }
+        } catch (InternalError truncated) {
+            // the ring's memory is gone (a truncated file): the liveness lock still goes
         } finally {
             lock.close();
         }

@@ -31,6 +31,8 @@ public final class RingCursor {
     private final int index;
     private final FlockFile lock;
     private final long capacity;
+    /** Whether this cursor can hold the writer back: a BLOCK ring and a blocking cursor. */
+    private final boolean gating;
     private final DataParker parker = new DataParker();
 
     private long position;
@@ -42,7 +44,7 @@ public final class RingCursor {
     private long writeNanos;
 
     public RingCursor(RingNames names, String cursorName, RingGeometry geometry, RingWords words, OperationGuard guard,
-                      WaitStrategy strategy, CursorTable.Attachment attachment) {
+                      WaitStrategy strategy, CursorTable.Attachment attachment, boolean blocking) {
         this.names = names;
         this.cursorName = cursorName;
         this.words = words;
@@ -51,6 +53,7 @@ public final class RingCursor {
         this.index = attachment.index();
         this.lock = attachment.lock();
         this.capacity = geometry.capacity();
+        this.gating = blocking && geometry.overflow() == io.arrowshm.Overflow.BLOCK;
         this.position = attachment.position();
         this.lost = attachment.lost();
         this.lostBefore = attachment.lost();
@@ -198,15 +201,14 @@ public final class RingCursor {
     }
 
     /**
-     * A view of {@code count} frames from {@code p} was overwritten while held: the frames that
-     * were overwritten count as lost, and the cursor moves past the view (and further, when
-     * lapped again since).
+     * A view of {@code count} frames from {@code p} was overwritten while held: its holder cannot
+     * trust any of them, so all count as lost (§6.5), and the cursor moves past the view (and
+     * further, when lapped again since).
      */
-    public void overwritten(long p, int count, int intact) {
+    public void overwritten(long p, int count) {
         long published = words.writePositionAcquire();
         long next = Math.max(p + count, published - capacity);
-        long gone = Math.max(count - intact, 0) + Math.max(0, next - (p + count));
-        lost += gone;
+        lost += next - p;
         lostBefore = 0;
         store(next);
     }
@@ -220,9 +222,16 @@ public final class RingCursor {
         store(next);
     }
 
-    /** Stores the cursor's position (§6.6), waking a writer that waits for the space. */
+    /**
+     * Stores the cursor's position (§6.6), waking a writer that waits for the space; a cursor that
+     * can never gate the writer skips the fence and the check.
+     */
     private void store(long next) {
         position = next;
+        if (!gating) {
+            words.cursorPositionRelease(index, next);
+            return;
+        }
         words.cursorPositionVolatile(index, next);
         if (words.writerWaiting() != 0) {
             words.bumpReadNotify();

@@ -78,7 +78,7 @@ public final class RingDiscovery {
             if (mapping.length() < RingDescriptor.HEADER_SIZE) {
                 return Optional.empty();
             }
-            byte[] header = new byte[RingDescriptor.IMMUTABLE_LENGTH];
+            byte[] header = new byte[RingDescriptor.WRITE_POSITION_OFFSET];
             mapping.byteBuffer(0, header.length).get(0, header);
             String stored = RingHeader.storedName(header, RingDescriptor.NAME_OFFSET, RingDescriptor.MAX_NAME_BYTES);
             if (stored == null || !RingNames.of(stored).segment().equals(segment)) {

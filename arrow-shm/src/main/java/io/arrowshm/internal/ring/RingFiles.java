@@ -22,7 +22,10 @@ import java.util.Arrays;
  * the same name so that a ring and a stream never share a name through arrow-shm.
  */
 public final class RingFiles {
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Create and unlink wait this long for the name's stream lock (a stopped holder must not hang them). */
+    private static final long NAME_LOCK_WAIT_NANOS = 30_000_000_000L;
+
+    private static final SecureRandom RANDOM_SUFFIX = new SecureRandom();
 
     private RingFiles() {
     }
@@ -40,7 +43,7 @@ public final class RingFiles {
         names.checkStorable();
         LockFile nameLock = LockFile.retain(names.stream().lockPath());
         try {
-            nameLock.lock();
+            nameLock.lock(System.nanoTime() + NAME_LOCK_WAIT_NANOS, names.name());
             try {
                 return createLocked(names, geometry);
             } finally {
@@ -57,7 +60,7 @@ public final class RingFiles {
                     + "); a ring cannot take its name: pick another name, or remove the stream with"
                     + " SharedMemory.unlink(\"" + names.name() + "\")");
         }
-        String temporary = names.temporarySegment(Processes.currentPid(), RANDOM.nextInt());
+        String temporary = names.temporarySegment(Processes.currentPid(), RANDOM_SUFFIX.nextInt());
         Mapping mapping;
         try {
             mapping = Segments.create(temporary, geometry.segmentSize());
@@ -96,7 +99,7 @@ public final class RingFiles {
             throw missing(names);
         }
         try {
-            byte[] header = new byte[RingDescriptor.IMMUTABLE_LENGTH];
+            byte[] header = new byte[RingDescriptor.WRITE_POSITION_OFFSET];
             if (mapping.length() >= RingDescriptor.HEADER_SIZE) {
                 mapping.byteBuffer(0, header.length).get(0, header);
             }
@@ -117,7 +120,7 @@ public final class RingFiles {
     public static boolean unlink(RingNames names, byte[] expectedInstance) {
         LockFile nameLock = LockFile.retain(names.stream().lockPath());
         try {
-            nameLock.lock();
+            nameLock.lock(System.nanoTime() + NAME_LOCK_WAIT_NANOS, names.name());
             try {
                 byte[] instance = storedInstance(names.segment());
                 if (expectedInstance != null && (instance == null || !Arrays.equals(instance, expectedInstance))) {

@@ -68,7 +68,8 @@ public final class RingHeader {
     /**
      * Validates a header snapshot against the name asked for and the file's size (§3 steps 1–9).
      *
-     * @param header at least {@link RingDescriptor#IMMUTABLE_LENGTH} bytes copied from the file
+     * @param header at least {@link RingDescriptor#IMMUTABLE_LENGTH} bytes copied from the file (up to
+     *     {@link RingDescriptor#WRITE_POSITION_OFFSET}, so the reserved bytes before the hot words are checked too)
      * @param expectedName the name the caller opened, or null to accept the stored one (discovery)
      */
     public static RingGeometry validate(String ring, byte[] header, long fileSize, String expectedName) {
@@ -122,8 +123,9 @@ public final class RingHeader {
                     + " is neither 0 (BLOCK) nor 1 (OVERWRITE)");
         }
         expect(ring, "reserved", Integer.toUnsignedLong(b.getInt(RESERVED_OFFSET)), 0);
-        for (int at = HEADER_CRC_OFFSET + 4; at < NAME_OFFSET; at++) {
-            if (header[at] != 0) {
+        int reservedEnd = Math.min(header.length, WRITE_POSITION_OFFSET);
+        for (int at = HEADER_CRC_OFFSET + 4; at < reservedEnd; at++) {
+            if ((at < NAME_OFFSET || at >= IMMUTABLE_LENGTH) && header[at] != 0) {
                 throw invalid(ring, "reserved", "reserved header byte " + at + " is not zero");
             }
         }

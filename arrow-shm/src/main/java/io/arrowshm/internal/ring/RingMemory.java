@@ -1,6 +1,7 @@
 package io.arrowshm.internal.ring;
 
 import io.arrowshm.internal.posix.Mapping;
+import io.arrowshm.internal.posix.Segments;
 import io.arrowshm.internal.stream.PayloadCodec;
 import io.arrowshm.internal.stream.PayloadMapping;
 import java.nio.ByteBuffer;
@@ -13,6 +14,7 @@ import org.apache.arrow.memory.ArrowBuf;
  */
 public final class RingMemory {
     private final RingGeometry geometry;
+    private final Mapping mapping;
     private final PayloadMapping memory;
     private final RingWords words;
     private final PayloadCodec slots;
@@ -20,6 +22,7 @@ public final class RingMemory {
     /** Takes ownership of {@code mapping}, which maps the whole validated file. */
     public RingMemory(Mapping mapping, RingGeometry geometry) {
         this.geometry = geometry;
+        this.mapping = mapping;
         this.memory = new PayloadMapping(mapping, mapping.length());
         ByteBuffer tables = mapping.byteBuffer(0, Math.toIntExact(geometry.tablesEnd()));
         this.words = new RingWords(tables, mapping.address(), geometry);
@@ -57,6 +60,14 @@ public final class RingMemory {
     public ArrowBuf view(int slot, int slots) {
         ArrowBuf whole = memory.view();
         return whole.slice(geometry.dataOffset() + slotOffset(slot), geometry.slotSize() * slots);
+    }
+
+    /**
+     * Whether {@code /dev/shm/<segment>} still names the file this memory maps: false once the
+     * ring was unlinked (or replaced), which attaches and writer leases check (ring-format §6.1).
+     */
+    public boolean stillNamed(String segment) {
+        return Segments.stillNames(segment, mapping);
     }
 
     /** Gives back the ring handle's own reference. */

@@ -6,12 +6,14 @@ import io.arrowshm.InconsistentStreamException;
 import io.arrowshm.StreamInterruptedException;
 import io.arrowshm.StreamTimeoutException;
 import io.arrowshm.WaitStrategy;
+import io.arrowshm.internal.posix.FaultBarrier;
 import io.arrowshm.internal.posix.FlockFile;
 import io.arrowshm.internal.posix.Futex;
 import io.arrowshm.internal.posix.LockFile;
 import io.arrowshm.internal.posix.Processes;
 import io.arrowshm.internal.posix.Timespec;
 import io.arrowshm.internal.stream.OperationGuard;
+import java.util.function.BooleanSupplier;
 
 /**
  * The writer's side of the protocol (ring-format §5): the lease, recovery from a dead writer,
@@ -69,7 +71,8 @@ public final class RingPublisher {
      * @throws InconsistentStreamException when the slot at write_position fits no writer's story
      */
     public static RingPublisher acquire(RingNames names, RingGeometry geometry, RingWords words, CursorTable table,
-                                        OperationGuard guard, WaitStrategy strategy, long deadline) {
+                                        OperationGuard guard, WaitStrategy strategy, BooleanSupplier ringLinked,
+                                        long deadline) {
         FlockFile lease = FlockFile.open(names.writerLock(geometry.instanceId()));
         try {
             lease.lock(deadline, () -> {
@@ -79,7 +82,7 @@ public final class RingPublisher {
                         : "pid " + holder) + (Processes.isAlive(holder) ? " (alive)" : " (not found)") + " is its writer")
                         + "; a ring has one writer at a time";
             });
-            if (!lease.linked()) {
+            if (!ringLinked.getAsBoolean()) {
                 throw new io.arrowshm.StreamNotFoundException("ring '" + names.name() + "' was unlinked; open it again");
             }
             RingPublisher publisher = new RingPublisher(names, geometry, words, table, lease, guard, strategy);
@@ -184,6 +187,9 @@ public final class RingPublisher {
             abandon();
             words.writerWaiting(0);
             words.writerPid(0);
+            FaultBarrier.deliverPending();
+        } catch (InternalError truncated) {
+            // the ring's memory is gone (a truncated file): nothing left to tidy, the lease still goes
         } finally {
             lease.close();
         }

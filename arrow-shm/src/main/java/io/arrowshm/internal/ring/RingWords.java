@@ -167,6 +167,11 @@ public final class RingWords {
         return (long) LONGS.getAcquire(tables, cursorEntry(index) + CURSOR_POSITION);
     }
 
+    /** A cursor that can never gate the writer publishes its position with a plain release store. */
+    public void cursorPositionRelease(int index, long position) {
+        LONGS.setRelease(tables, cursorEntry(index) + CURSOR_POSITION, position);
+    }
+
     /** Release store, then a full fence: the reader's next load of writer_waiting is ordered after it (§6.6). */
     public void cursorPositionVolatile(int index, long position) {
         LONGS.setVolatile(tables, cursorEntry(index) + CURSOR_POSITION, position);

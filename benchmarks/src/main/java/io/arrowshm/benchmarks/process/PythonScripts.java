@@ -15,6 +15,9 @@ public final class PythonScripts {
     public static final String MICRO = "bench_pyshmem.py";
     public static final String PING_PONG = "pingpong_pyshmem.py";
     public static final String FLIGHT = "flight_bench.py";
+    public static final String ONNX = "onnx_bench.py";
+    /** The onnx module's model builder (onnx/src/test/python), packaged here too: one copy of it. */
+    public static final String ONNX_MODEL = "onnx_model.py";
 
     private final Path directory;
 
@@ -25,7 +28,7 @@ public final class PythonScripts {
     public static PythonScripts extractTo(Path directory) {
         try {
             Files.createDirectories(directory);
-            for (String name : new String[] {MICRO, PING_PONG, FLIGHT}) {
+            for (String name : new String[] {MICRO, PING_PONG, FLIGHT, ONNX, ONNX_MODEL}) {
                 try (InputStream in = PythonScripts.class.getResourceAsStream("/python/" + name)) {
                     if (in == null) {
                         throw new IllegalStateException("python/" + name + " is missing from the class path;"
