@@ -11,7 +11,7 @@ from typing import Iterator, List, Optional, Tuple
 from . import _layout as L, _names, _processes, _sync
 from ._locks import LockFile
 from ._mapping import RingMapping
-from .errors import CursorInUseError, InconsistentStreamError, SharedMemoryError, StaleStreamError
+from .errors import CursorInUseError, InvalidMetadataError, SharedMemoryError, StaleStreamError
 
 #: The table lock is held for microseconds; waiting longer than this means its holder is stuck.
 TABLE_LOCK_TIMEOUT = 5.0
@@ -90,39 +90,45 @@ class CursorTable:
         value = self.mapping.u64[L.WRITE_POSITION_OFFSET // 8]
         _sync.acquire_fence()
         if value >= L.SIZE_LIMIT:
-            raise self.inconsistent(f"write_position is {value}, not below 2^62")
+            raise self.invalid("write_position", f"is {value}, not below 2^62")
         return value
 
-    def inconsistent(self, what: str) -> InconsistentStreamError:
-        return InconsistentStreamError(f"ring {self.geometry.name!r} is inconsistent: {what}; a process of"
-                                       " this user wrote outside the protocol. Unlink the ring and create it again")
+    def invalid(self, field: str, what: str) -> InvalidMetadataError:
+        """A bad mutable word of the header or the cursor table (§3: invalid metadata naming it)."""
+        return InvalidMetadataError(field, f"ring {self.geometry.name!r}: {field} {what}; a process of this user"
+                                    " wrote outside the protocol. Unlink the ring and create it again")
+
+    @staticmethod
+    def field(entry: int, name: str) -> str:
+        return f"cursor_table[{entry}].{name}"
 
     def check_entry(self, entry: int, write_position: int) -> None:
-        """Raises InconsistentStreamError unless entry's words are valid (§3, mutable words)."""
+        """Raises InvalidMetadataError unless the entry's words are valid (§3, mutable words)."""
         base = self.base(entry)
         state = self.state(entry)
         if state not in (L.CURSOR_FREE, L.CURSOR_ACTIVE):
-            raise self.inconsistent(f"cursor entry {entry} has state {state}, not 0 (FREE) or 1 (ACTIVE)")
+            raise self.invalid(self.field(entry, "state"), f"is {state}, not 0 (FREE) or 1 (ACTIVE)")
         if state == L.CURSOR_FREE:
             return
         flags = self.flags(entry)
         if flags & ~L.CURSOR_KNOWN_FLAGS:
-            raise self.inconsistent(f"cursor entry {entry} has unknown flag bits {flags:#x}")
+            raise self.invalid(self.field(entry, "flags"), f"has unknown bits {flags:#x}")
         length_word = self.mapping.u32[(base + L.CURSOR_NAME_LENGTH) // 4]
         length = length_word & 0xFFFF
-        if not 1 <= length <= L.CURSOR_NAME_SIZE or length_word >> 16:
-            raise self.inconsistent(f"cursor entry {entry} has name_length {length}, not 1..{L.CURSOR_NAME_SIZE}")
+        if not 1 <= length <= L.CURSOR_NAME_SIZE:
+            raise self.invalid(self.field(entry, "name_length"), f"is {length}, not 1..{L.CURSOR_NAME_SIZE}")
+        if length_word >> 16 or any(self.mapping.view(base + L.CURSOR_RESERVED_56, 8)):
+            raise self.invalid(self.field(entry, "reserved"), "bytes are not all zero (at 50 and [56, 64))")
         raw = bytes(self.mapping.view(base + L.CURSOR_NAME, length))
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise self.inconsistent(f"cursor entry {entry}'s name is not valid UTF-8: {raw!r}") from None
+            raise self.invalid(self.field(entry, "name"), f"is not valid UTF-8: {raw!r}") from None
         if b"\0" in raw:
-            raise self.inconsistent(f"cursor entry {entry}'s name holds a NUL byte: {raw!r}")
+            raise self.invalid(self.field(entry, "name"), f"holds a NUL byte: {raw!r}")
         position = self.position(entry)
         if position > write_position:
-            raise self.inconsistent(f"cursor {raw.decode()!r} is at position {position},"
-                                    f" past write_position {write_position}")
+            raise self.invalid(self.field(entry, "position"), f"is {position}, past write_position {write_position}")
 
     # --- locks -----------------------------------------------------------------------------
     def lock_file(self, file_name: str) -> LockFile:
@@ -313,13 +319,13 @@ class CursorTable:
             if state == L.CURSOR_FREE:
                 continue
             if state != L.CURSOR_ACTIVE:
-                raise self.inconsistent(f"cursor entry {entry} has state {state}, not 0 (FREE) or 1 (ACTIVE)")
+                raise self.invalid(self.field(entry, "state"), f"is {state}, not 0 (FREE) or 1 (ACTIVE)")
             flags = self.flags(entry)
             if flags & L.CURSOR_BLOCKING and not flags & L.CURSOR_UNTETHERED:
                 position = self.position(entry)
                 if position > write_position:
-                    raise self.inconsistent(f"cursor entry {entry} is at position {position},"
-                                            f" past write_position {write_position}")
+                    raise self.invalid(self.field(entry, "position"),
+                                       f"is {position}, past write_position {write_position}")
                 found.append((entry, position))
         return found
 

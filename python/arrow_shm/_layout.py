@@ -72,6 +72,7 @@ CURSOR_GRACE_NS = 32        # u64, how long a detached cursor holds a BLOCK writ
 CURSOR_ATTACH_COUNT = 40    # u64, attaches so far (diagnostic)
 CURSOR_NAME_LENGTH = 48     # u16, 1..64
 CURSOR_PARKED = 52          # u32, 1 while the reader counts itself in reader_waiters
+CURSOR_RESERVED_56 = 56     # 8 bytes, 0
 CURSOR_NAME = 64            # 64 bytes, UTF-8, NUL-padded
 CURSOR_NAME_SIZE = 64
 

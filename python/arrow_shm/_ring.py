@@ -17,8 +17,11 @@ from ._mapping import RingMapping
 from ._reader import RingReader
 from ._writer import RingWriter
 
+# The API defaults both implementations share (docs/ring-format.md, last section).
+DEFAULT_CAPACITY = 16
 DEFAULT_MAX_CURSORS = 16
 DEFAULT_GRACE = 5.0
+DEFAULT_WRITER_WAIT = 5.0
 
 
 @dataclass(frozen=True)
@@ -89,12 +92,12 @@ class Ring:
 
     # --- making and finding rings -----------------------------------------------------------------
     @classmethod
-    def create(cls, name: str, *, shape: Any, dtype: Any = "float32", capacity: int,
+    def create(cls, name: str, *, shape: Any, dtype: Any = "float32", capacity: int = DEFAULT_CAPACITY,
                overflow: str = "block", max_cursors: int = DEFAULT_MAX_CURSORS) -> "Ring":
         """Creates the ring ``name`` and returns a handle to it.
 
         ``shape`` (1 to 19 dims) and ``dtype`` (pyshmem's table: int8..uint64, float16/32/64,
-        bool, complex64/128) describe one frame; ``capacity`` frames (1..1,048,576) are kept.
+        bool, complex64/128) describe one frame; ``capacity`` frames (1..1,048,576, default 16) are kept.
         ``overflow="block"``: the writer waits for every blocking cursor (lossless);
         ``"overwrite"``: it never waits and lapped readers count their losses. ``max_cursors``
         (1..1024) named cursors fit in the table. Raises StreamExistsError when a ring or a
@@ -167,10 +170,10 @@ class Ring:
     stat = _ClassOrInstance(_stat_name, _stat_handle)
 
     # --- writers, readers, cursors ----------------------------------------------------------------
-    def writer(self, timeout: Optional[float] = 0.0) -> RingWriter:
+    def writer(self, timeout: Optional[float] = DEFAULT_WRITER_WAIT) -> RingWriter:
         """Takes the writer lease (one writer per ring, across processes) and returns the writer.
 
-        If another writer holds it, waits up to ``timeout`` seconds (default 0: fail at once;
+        If another writer holds it, waits up to ``timeout`` seconds (default 5; 0: fail at once;
         None: no limit), then raises StreamTimeoutError naming the holder. A writer that died
         loses the lease at once, and the next one recovers the position it left half-written.
         """

@@ -284,10 +284,10 @@ def test_corrupt_write_position(names):
     ring, m = words(name)
     with ring:
         m.u64[L.WRITE_POSITION_OFFSET // 8] = 2 ** 62
-        with pytest.raises(arrow_shm.InconsistentStreamError, match="write_position"):
-            ring.writer()
-        with pytest.raises(arrow_shm.InconsistentStreamError, match="write_position"):
-            ring.reader("c")
+        for attempt in (ring.writer, lambda: ring.reader("c")):
+            with pytest.raises(arrow_shm.InvalidMetadataError) as caught:
+                attempt()
+            assert caught.value.field == "write_position"
 
 
 def test_corrupt_stamps(names):
@@ -313,7 +313,7 @@ def test_corrupt_stamps(names):
             assert frame.position == 1 and r.lost == 1
 
 
-@pytest.mark.parametrize("case", ["state", "flags", "name_length", "name_utf8", "position"])
+@pytest.mark.parametrize("case", ["state", "flags", "name_length", "name_utf8", "position", "reserved"])
 def test_corrupt_cursor_entries(names, case):
     name = names("entry")
     make_ring(name, capacity=2)
@@ -332,13 +332,19 @@ def test_corrupt_cursor_entries(names, case):
             m.view(base + L.CURSOR_NAME, 2)[:] = b"\xff\xfe"
         elif case == "position":
             m.u64[(base + L.CURSOR_POSITION) // 8] = 10 ** 6
-        with pytest.raises(arrow_shm.InconsistentStreamError, match="cursor"):
+        elif case == "reserved":
+            m.view(base + L.CURSOR_RESERVED_56, 1)[:] = b"\1"
+        field = f"cursor_table[0].{'name' if case == 'name_utf8' else case}"
+        with pytest.raises(arrow_shm.InvalidMetadataError) as caught:
             ring.cursors()
-        if case in ("flags", "position"):
-            with pytest.raises(arrow_shm.InconsistentStreamError):
+        assert caught.value.field == field, str(caught.value)
+        if case in ("flags", "position", "reserved"):
+            with pytest.raises(arrow_shm.InvalidMetadataError) as caught:
                 ring.reader("victim")
+            assert caught.value.field == field
         if case in ("state", "position"):
             with ring.writer() as w:  # the writer's scan meets the entry once the ring is full
-                with pytest.raises(arrow_shm.InconsistentStreamError):
+                with pytest.raises(arrow_shm.InvalidMetadataError) as caught:
                     for _ in range(3):
                         w.write(np.zeros((3, 4), np.int16), timeout=1)
+                assert caught.value.field == field

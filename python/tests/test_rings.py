@@ -159,6 +159,18 @@ def test_arguments_are_checked_before_any_file(names):
             arrow_shm.Ring.create(bad_name, shape=(1,), capacity=1)
 
 
+def test_defaults_shared_with_java(names):
+    with arrow_shm.Ring.create(names("defaults"), shape=(2,)) as ring:
+        assert (ring.capacity, ring.max_cursors, ring.overflow, ring.dtype) == (16, 16, "block", np.float32)
+        with ring.writer():
+            started = __import__("time").monotonic()
+            with pytest.raises(arrow_shm.StreamTimeoutError):
+                ring.writer()  # waits 5 s for the lease by default
+            assert __import__("time").monotonic() - started >= 4.5
+        with ring.reader("c") as r:
+            assert r.position == 0
+
+
 def test_errors(names):
     name = names("errors")
     with pytest.raises(arrow_shm.StreamNotFoundError, match="does not exist") as missing:
@@ -170,7 +182,7 @@ def test_errors(names):
         arrow_shm.Ring.create(name, shape=(2,), capacity=2)
     with ring, ring.writer() as w:
         with pytest.raises(arrow_shm.StreamTimeoutError, match=f"already has a writer \\(pid {os.getpid()} \\(alive\\)\\)"):
-            ring.writer()
+            ring.writer(timeout=0)
         with pytest.raises(ValueError, match="holds float32, got float64"):
             w.write(np.zeros(2))
         with pytest.raises(ValueError, match="shape"):
