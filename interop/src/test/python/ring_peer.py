@@ -80,6 +80,17 @@ def write_forever(name, kind="uniform"):
                 w.write(frames.make(p), frame_id=p, timeout=None)
 
 
+def die_in_write(name):
+    """Fills half of the next slot through write_view, then SIGKILLs itself inside the write."""
+    ring = arrow_shm.Ring.open(name)
+    w = ring.writer(timeout=30)
+    print(f"ready {w.position}", flush=True)
+    with w.write_view(frame_id=w.position) as slot:
+        flat = slot.reshape(-1)
+        flat[: flat.size // 2] = w.position
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def read(name, cursor, count, kind="pattern", start="oldest", timeout="60", grace="5", how="take"):
     """Reads COUNT frames (or until TIMEOUT s pass without one), checking each one by its position,
     and that each frame's lost is exactly the gap before it (less the positions skipped as abandoned)."""
@@ -164,7 +175,7 @@ def create(name, dtype, shape, capacity, overflow="block"):
 
 def main(command, *args):
     commands = {"write": write, "write-forever": write_forever, "read": read, "hold": hold, "info": info,
-                "create": create, "stamp": stamp}
+                "create": create, "stamp": stamp, "die-in-write": die_in_write}
     try:
         commands[command](*args)
     except Exception as exc:  # noqa: BLE001 - the exception's class is the answer the test checks

@@ -49,6 +49,11 @@ final class PythonRingPeer implements AutoCloseable {
         return reply;
     }
 
+    /** Waits for the process to end and returns its exit status (128 + 9 after a SIGKILL). */
+    int waitFor() {
+        return process.waitFor(TIMEOUT);
+    }
+
     long pid() {
         return process.pid();
     }
