@@ -34,7 +34,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  */
 public final class RecordBatchCheck {
     /** What the other columns (ids, times, labels) of one row may add to a batch on top of its tensor. */
-    public static final long OTHER_COLUMN_BYTES_PER_ROW = 1024;
+    public static final long OTHER_COLUMN_BYTES_PER_ROW = 256;
     /** Writers pad buffers (to 8 or 64 bytes); a buffer may exceed its need by this much. */
     private static final long PADDING = 128;
 

@@ -72,19 +72,24 @@ public final class RecordCommand implements Callable<Integer> {
             options = options.maxDuration(Duration.ofNanos((long) (seconds * 1e9)));
         }
         StatusLine status = new StatusLine(System.err, StatusLine.onTerminal());
-        try (StopSignal stop = new StopSignal();
+        StreamRecorder[] recorder = new StreamRecorder[1];
+        // Ctrl-C or SIGTERM: stop reading at once, and keep the JVM from exiting while the writer still
+        // finishes batches (lz4 is slow: a full queue takes seconds), so the file always gets its footer.
+        try (StopSignal stop = new StopSignal(() -> {
+                 StreamRecorder running = recorder[0];
+                 if (running != null) {
+                     running.stop();
+                 }
+             }, () -> recorder[0] == null ? 0 : recorder[0].stats().fileBytes() + recorder[0].stats().frames());
              SharedMemory shm = SharedMemory.open(name, OpenOptions.readOnly());
              BufferAllocator allocator = new RootAllocator()) {
-            StreamRecorder[] recorder = new StreamRecorder[1];
-            options = options.progress(stats -> {
-                if (stop.raised()) {
-                    recorder[0].stop();   // Ctrl-C: finish the file, then the JVM exits
-                }
-                status.show(line(stats));
-            }, Duration.ofMillis(250));
+            options = options.progress(stats -> status.show(line(stats)), Duration.ofMillis(250));
             RecordingStats stats;
             try (StreamRecorder opened = StreamRecorder.open(shm, file, options, allocator)) {
                 recorder[0] = opened;
+                if (stop.raised()) {
+                    opened.stop(); // the signal came while the file was being created
+                }
                 stats = opened.record();
             }
             status.finish();

@@ -2,21 +2,41 @@ package io.arrowshm.cli.watch;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
- * Ctrl-C (SIGINT) or SIGTERM for a loop that must finish cleanly: the shutdown hook only
- * raises a flag and then waits, briefly, for the loop to print its summary and close its
- * handle; the JVM exits after that with the signal's status (130 for Ctrl-C).
+ * Ctrl-C (SIGINT) or SIGTERM for a loop that must finish cleanly: the shutdown hook raises a
+ * flag (and runs the command's stop action, if it gave one) and then waits for the loop to print
+ * its summary and close its handle; the JVM exits after that with the signal's status (130 for
+ * Ctrl-C). The wait lasts 3 s, and as many 3 s more as the command's progress counter moved in
+ * the last ones: {@code record} finishing a queue of lz4 batches keeps moving and is waited for,
+ * a command stuck on a dead disk is not.
+ *
+ * <pre>{@code
+ * try (StopSignal stop = new StopSignal(recorder::stop, () -> recorder.stats().fileBytes())) {
+ *     recorder.record();
+ * }
+ * }</pre>
  */
 public final class StopSignal implements AutoCloseable {
-    /** The longest the JVM's exit waits for the loop to wind down. */
+    /** How long the JVM's exit waits for the loop when it shows no progress. */
     private static final long GRACE_MILLIS = 3_000;
 
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread hook = new Thread(this::onSignal, "arrow-shm-stop");
+    private final Runnable onRaise;
+    private final LongSupplier progress;
     private volatile boolean raised;
 
+    /** A flag the loop polls; the exit waits 3 s for it. */
     public StopSignal() {
+        this(() -> { }, () -> 0);
+    }
+
+    /** Runs {@code onRaise} when the signal comes, and waits while {@code progress} keeps changing. */
+    public StopSignal(Runnable onRaise, LongSupplier progress) {
+        this.onRaise = onRaise;
+        this.progress = progress;
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
@@ -27,9 +47,19 @@ public final class StopSignal implements AutoCloseable {
     private void onSignal() {
         raised = true;
         try {
-            finished.await(GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            onRaise.run();
+            long seen = progress.getAsLong();
+            while (!finished.await(GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+                long now = progress.getAsLong();
+                if (now == seen) {
+                    return; // nothing moved in a whole grace period: stop waiting
+                }
+                seen = now;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // the command's own state failed to report: exit as without progress
         }
     }
 
