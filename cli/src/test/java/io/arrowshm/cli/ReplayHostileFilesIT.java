@@ -12,6 +12,7 @@ import io.arrowshm.SharedMemory;
 import io.arrowshm.tensors.testing.HostileIpc;
 import io.arrowshm.tensors.testing.HostileIpc.Codec;
 import io.arrowshm.tensors.testing.ResidentMemory;
+import io.arrowshm.tensors.testing.TestStreams;
 import io.arrowshm.testing.Names;
 import io.arrowshm.testing.Patterns;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ class ReplayHostileFilesIT {
     private static final DType DTYPE = DType.FLOAT32;
     private static final long[] SHAPE = {4, 4};
     private static long honestPeak;
-    private final List<String> names = new ArrayList<>();
+    private final TestStreams streams = new TestStreams();
 
     @TempDir
     Path dir;
@@ -68,13 +69,7 @@ class ReplayHostileFilesIT {
 
     @AfterEach
     void unlink() {
-        names.forEach(SharedMemory::unlink);
-    }
-
-    private String name(String prefix) {
-        String name = Names.unique(prefix);
-        names.add(name);
-        return name;
+        streams.unlinkAll();
     }
 
     /** The file, written as an IPC file (or stream): the crafted batches for the 4x4 float32 column. */
@@ -140,7 +135,7 @@ class ReplayHostileFilesIT {
         "rows-claimed-without-bytes"})
     void aLyingBatchIsRefusedBeforeItAllocatesAndNoStreamIsMade(String kind) {
         Path file = hostileFile(kind, true);
-        String target = name("replay-bomb");
+        String target = streams.name("replay-bomb");
         assertRefusedWithinMemory(Cli.run("replay", file.toString(), target, "--fast"), file);
         assertFalse(SharedMemory.listStreams().contains(target), "no stream was created");
     }
@@ -149,7 +144,7 @@ class ReplayHostileFilesIT {
     @ValueSource(strings = {"zstd-claims-64GiB", "rows-claimed-without-bytes"})
     void aLyingBatchLeavesAnExistingStreamUntouched(String kind) {
         Path file = hostileFile(kind, false);
-        String target = name("replay-bomb-existing");
+        String target = streams.name("replay-bomb-existing");
         try (SharedMemory existing = SharedMemory.create(target, DTYPE, SHAPE)) {
             existing.write(Patterns.bytes(DTYPE, existing.size(), 9), 9L);
             assertRefusedWithinMemory(Cli.run("replay", file.toString(), target, "--fast"), file);
@@ -161,14 +156,14 @@ class ReplayHostileFilesIT {
     void aCorruptSecondBatchLeavesNothingPublished() {
         Path file = craft("corrupt-batch-2.arrow", true, honest(1),
                 a -> HostileIpc.corruptFrame(a, DTYPE, SHAPE, 4, Codec.ZSTD));
-        String existingName = name("replay-corrupt-existing");
+        String existingName = streams.name("replay-corrupt-existing");
         try (SharedMemory existing = SharedMemory.create(existingName, DTYPE, SHAPE)) {
             existing.write(Patterns.bytes(DTYPE, existing.size(), 9), 9L);
             Cli.Result result = Cli.run("replay", file.toString(), existingName, "--fast");
             assertRefusedWithinMemory(result, file);
             assertEquals(1, existing.count(), "batch 1 was not published either: " + result);
         }
-        String fresh = name("replay-corrupt-new");
+        String fresh = streams.name("replay-corrupt-new");
         assertRefusedWithinMemory(Cli.run("replay", file.toString(), fresh, "--fast"), file);
         assertFalse(SharedMemory.listStreams().contains(fresh), "no stream was left behind");
     }
@@ -185,7 +180,7 @@ class ReplayHostileFilesIT {
             HostileIpc.write(other, true, HostileIpc.schema(otherDtype, otherShape),
                     List.of(HostileIpc.honest(allocator, otherDtype, otherShape, 8, 100, Codec.NONE)));
         }
-        String target = name("replay-loop");
+        String target = streams.name("replay-loop");
         List<byte[]> allowed = new ArrayList<>();
         for (int seed = 1; seed < 9; seed++) {
             allowed.add(Patterns.bytes(DTYPE, HostileIpc.rowBytes(DTYPE, SHAPE), seed));
@@ -228,7 +223,7 @@ class ReplayHostileFilesIT {
     @Test
     void honestFilesStillReplayWhole() {
         Path file = craft("honest-two-batches.arrow", false, honest(1), honest(5));
-        String target = name("replay-honest-2");
+        String target = streams.name("replay-honest-2");
         Cli.run("replay", file.toString(), target, "--fast").ok();
         try (SharedMemory shm = SharedMemory.open(target); Publication last = shm.readPublication()) {
             assertEquals(8, shm.count());

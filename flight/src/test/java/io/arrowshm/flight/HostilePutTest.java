@@ -8,11 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.arrowshm.Publication;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.tensors.testing.ResidentMemory;
+import io.arrowshm.tensors.testing.TestStreams;
 import io.arrowshm.testing.Names;
 import io.arrowshm.testing.PeerProcess;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,7 +30,7 @@ class HostilePutTest {
     private static PeerProcess server;
     private static String uri;
     private static long idle;
-    private final List<String> names = new ArrayList<>();
+    private final TestStreams streams = new TestStreams();
 
     @BeforeAll
     static void startServer() {
@@ -58,13 +57,7 @@ class HostilePutTest {
 
     @AfterEach
     void unlink() {
-        names.forEach(SharedMemory::unlink);
-    }
-
-    private String name(String prefix) {
-        String name = Names.unique(prefix);
-        names.add(name);
-        return name;
+        streams.unlinkAll();
     }
 
     private static void assertServerMemoryBounded(String what) {
@@ -77,7 +70,7 @@ class HostilePutTest {
 
     @Test
     void aRowCountBombIntoANewNameIsRefusedAndCreatesNothing() {
-        String target = name("put-bomb");
+        String target = streams.name("put-bomb");
         String outcome = PyarrowFlightTest.python("put-row-bomb", uri, target, Integer.toString(1 << 22)).get(0);
         assertServerMemoryBounded("a put of 4 rows claiming 2^22");
         assertTrue(outcome.startsWith("error ArrowInvalid") && outcome.contains("4194304"),
@@ -87,7 +80,7 @@ class HostilePutTest {
 
     @Test
     void aRowCountBombIntoAnExistingStreamLeavesItUntouched() {
-        String target = name("put-bomb-existing");
+        String target = streams.name("put-bomb-existing");
         PyarrowFlightTest.python("pyshmem-create", target, "float32", "5", "4", "4");
         byte[] before = payload(target);
         String outcome = PyarrowFlightTest.python("put-row-bomb", uri, target, Integer.toString(1 << 22)).get(0);
@@ -102,7 +95,7 @@ class HostilePutTest {
 
     @Test
     void aPutThatSendsOnlyASchemaCreatesNothing() {
-        String target = name("put-schema-only");
+        String target = streams.name("put-schema-only");
         String outcome = PyarrowFlightTest.python("put-schema-only", uri, target, "float32", "64", "64").get(0);
         assertEquals("put", outcome, "nothing to publish is not an error");
         assertFalse(SharedMemory.listStreams().contains(target), "a put with no row created a stream");
@@ -110,7 +103,7 @@ class HostilePutTest {
 
     @Test
     void aSchemaOnlyPutOfAHugeShapeIsRefusedAndCreatesNothing() {
-        String target = name("put-huge-schema");
+        String target = streams.name("put-huge-schema");
         // float32 [16384, 16384]: 1 GiB frames, over the server's default limit (and its /dev/shm, repeated).
         String outcome = PyarrowFlightTest.python("put-schema-only", uri, target, "float32", "16384", "16384").get(0);
         assertFalse(SharedMemory.listStreams().contains(target), "a 1 GiB stream was created: " + outcome);

@@ -35,31 +35,46 @@ class HostileServerMirrorTest {
         return last;
     }
 
+    /** The hostile server in python, serving {@code mode}, and a mirror of it into {@code local} in a JVM of its own. */
+    private static final class Mirrored implements AutoCloseable {
+        final PeerProcess server;
+        final PeerProcess mirror;
+
+        Mirrored(String mode, String local) {
+            server = PeerProcess.python("flight_peer.py", "hostile-server", "0", mode);
+            String port = server.nextLine(PEER).replace("serving ", "");
+            mirror = PeerProcess.java(FlightPeer.class, "mirror", "grpc://127.0.0.1:" + port + "/frames", local);
+            mirror.await("mirroring", PEER);
+        }
+
+        @Override
+        public void close() {
+            mirror.close();
+            server.close();
+        }
+    }
+
     @Test
     void aBatchClaimingRowsItDoesNotCarryIsRefusedAndNothingOfItIsPublished() throws Exception {
         String local = Names.unique("mirror-bomb");
-        try (PeerProcess server = PeerProcess.python("flight_peer.py", "hostile-server", "0", "row-bomb")) {
-            String port = server.nextLine(PEER).replace("serving ", "");
-            try (PeerProcess mirror = PeerProcess.java(FlightPeer.class, "mirror",
-                    "grpc://127.0.0.1:" + port + "/frames", local)) {
-                mirror.await("mirroring", PEER);
-                long idle = ResidentMemory.of(mirror.pid()).rssBytes();
-                String stats = statsAfter(mirror, Duration.ofSeconds(8));
-                ResidentMemory.Sample memory = ResidentMemory.of(mirror.pid());
-                long count;
-                try (SharedMemory shm = SharedMemory.open(local)) {
-                    count = shm.count();
-                }
-                System.out.println("mirror fed 2^22-row lies for 8 s: " + stats + "; local count " + count + "; "
-                        + memory + ", idle " + (idle >> 20) + " MiB");
-                assertTrue(memory.peakBytes() - idle < ResidentMemory.BOUND_ABOVE_IDLE, "the mirror's peak is "
-                        + ((memory.peakBytes() - idle) >> 20) + " MiB above idle");
-                // The honest row is published once per connection; the lies never.
-                long reconnects = Long.parseLong(stats.replaceAll(".* reconnects=(\\d+) .*", "$1"));
-                assertTrue(count >= 1 && count <= reconnects + 1, "only the honest rows were published: count "
-                        + count + ", " + stats);
-                assertTrue(stats.contains("4194304"), "the mirror says what was refused: " + stats);
+        try (Mirrored fed = new Mirrored("row-bomb", local)) {
+            PeerProcess mirror = fed.mirror;
+            long idle = ResidentMemory.of(mirror.pid()).rssBytes();
+            String stats = statsAfter(mirror, Duration.ofSeconds(8));
+            ResidentMemory.Sample memory = ResidentMemory.of(mirror.pid());
+            long count;
+            try (SharedMemory shm = SharedMemory.open(local)) {
+                count = shm.count();
             }
+            System.out.println("mirror fed 2^22-row lies for 8 s: " + stats + "; local count " + count + "; "
+                    + memory + ", idle " + (idle >> 20) + " MiB");
+            assertTrue(memory.peakBytes() - idle < ResidentMemory.BOUND_ABOVE_IDLE, "the mirror's peak is "
+                    + ((memory.peakBytes() - idle) >> 20) + " MiB above idle");
+            // The honest row is published once per connection; the lies never.
+            long reconnects = Long.parseLong(stats.replaceAll(".* reconnects=(\\d+) .*", "$1"));
+            assertTrue(count >= 1 && count <= reconnects + 1, "only the honest rows were published: count "
+                    + count + ", " + stats);
+            assertTrue(stats.contains("4194304"), "the mirror says what was refused: " + stats);
         } finally {
             SharedMemory.unlink(local);
         }
@@ -68,17 +83,13 @@ class HostileServerMirrorTest {
     @Test
     void aSchemaOfHugeFramesCreatesNoLocalStream() throws Exception {
         String local = Names.unique("mirror-huge");
-        try (PeerProcess server = PeerProcess.python("flight_peer.py", "hostile-server", "0", "huge-schema")) {
-            String port = server.nextLine(PEER).replace("serving ", "");
-            try (PeerProcess mirror = PeerProcess.java(FlightPeer.class, "mirror",
-                    "grpc://127.0.0.1:" + port + "/frames", local)) {
-                mirror.await("mirroring", PEER);
-                String stats = statsAfter(mirror, Duration.ofSeconds(5));
-                System.out.println("mirror of a server declaring 1 GiB frames: " + stats);
-                assertFalse(SharedMemory.listStreams().contains(local), "a local stream of 1 GiB frames was created");
-                assertTrue(stats.contains("failed=true") && stats.contains("--max-frame-bytes"),
-                        "the mirror stops for good, naming the limit: " + stats);
-            }
+        try (Mirrored fed = new Mirrored("huge-schema", local)) {
+            PeerProcess mirror = fed.mirror;
+            String stats = statsAfter(mirror, Duration.ofSeconds(5));
+            System.out.println("mirror of a server declaring 1 GiB frames: " + stats);
+            assertFalse(SharedMemory.listStreams().contains(local), "a local stream of 1 GiB frames was created");
+            assertTrue(stats.contains("failed=true") && stats.contains("--max-frame-bytes"),
+                    "the mirror stops for good, naming the limit: " + stats);
         } finally {
             SharedMemory.unlink(local);
         }

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.arrowshm.SharedMemory;
 import io.arrowshm.tensors.IpcLimits;
-import io.arrowshm.testing.Names;
-import java.util.ArrayList;
-import java.util.List;
+import io.arrowshm.tensors.testing.TestStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,17 +16,11 @@ import org.junit.jupiter.api.Test;
  * fails after creating its stream leaving none behind.
  */
 class ServerLimitsTest {
-    private final List<String> names = new ArrayList<>();
+    private final TestStreams streams = new TestStreams();
 
     @AfterEach
     void unlink() {
-        names.forEach(SharedMemory::unlink);
-    }
-
-    private String name(String prefix) {
-        String name = Names.unique(prefix);
-        names.add(name);
-        return name;
+        streams.unlinkAll();
     }
 
     private static String uri(StreamFlightServer server) {
@@ -39,12 +31,12 @@ class ServerLimitsTest {
     void framesOverTheLimitAreRefusedBeforeAnythingIsCreated() {
         try (StreamFlightServer server = StreamFlightServer.start(ServeOptions.defaults().port(0)
                 .limits(IpcLimits.defaults().maxFrameBytes(1024)))) {
-            String big = name("limit-frame");
+            String big = streams.name("limit-frame");
             String outcome = PyarrowFlightTest.python("put", uri(server), big, "float32", "2", "16", "32").get(0);
             assertTrue(outcome.startsWith("error") && outcome.contains("over the limit of 1024 (--max-frame-bytes)"),
                     outcome);
             assertFalse(SharedMemory.listStreams().contains(big));
-            String small = name("limit-frame-ok");
+            String small = streams.name("limit-frame-ok");
             assertTrue(PyarrowFlightTest.python("put", uri(server), small, "float32", "2", "16", "16").get(0)
                     .startsWith("put "));
         }
@@ -54,10 +46,10 @@ class ServerLimitsTest {
     void theCreationBudgetCountsTheStreamsThatStillExist() {
         try (StreamFlightServer server = StreamFlightServer.start(ServeOptions.defaults().port(0)
                 .maxCreatedBytes(20_000))) {
-            String first = name("budget-1");
+            String first = streams.name("budget-1");
             assertTrue(PyarrowFlightTest.python("put", uri(server), first, "float32", "1", "64", "64").get(0)
                     .startsWith("put "), "16 KiB of 20,000 bytes");
-            String second = name("budget-2");
+            String second = streams.name("budget-2");
             String refused = PyarrowFlightTest.python("put", uri(server), second, "float32", "1", "64", "64").get(0);
             assertTrue(refused.startsWith("error") && refused.contains("--max-created-bytes"), refused);
             assertFalse(SharedMemory.listStreams().contains(second));
@@ -74,11 +66,11 @@ class ServerLimitsTest {
     void withCreationOffPutsGoIntoExistingStreamsOnly() {
         try (StreamFlightServer server = StreamFlightServer.start(ServeOptions.defaults().port(0)
                 .createStreams(false))) {
-            String missing = name("no-create");
+            String missing = streams.name("no-create");
             String refused = PyarrowFlightTest.python("put", uri(server), missing, "uint8", "1", "8").get(0);
             assertTrue(refused.startsWith("error") && refused.contains("--no-create"), refused);
             assertFalse(SharedMemory.listStreams().contains(missing));
-            String existing = name("no-create-existing");
+            String existing = streams.name("no-create-existing");
             PyarrowFlightTest.python("pyshmem-create", existing, "uint8", "1", "8");
             assertTrue(PyarrowFlightTest.python("put", uri(server), existing, "uint8", "2", "8").get(0).startsWith("put "));
             try (SharedMemory shm = SharedMemory.open(existing)) {
@@ -90,7 +82,7 @@ class ServerLimitsTest {
     @Test
     void aPutThatFailsAfterCreatingItsStreamLeavesNone() {
         try (StreamFlightServer server = StreamFlightServer.start(ServeOptions.defaults().port(0))) {
-            String target = name("put-fails");
+            String target = streams.name("put-fails");
             // The batch's header is honest, so it reaches the publisher, which creates the stream and
             // then finds a null tensor value in row 2: refused, and the new stream unlinked again.
             String refused = PyarrowFlightTest.python("put-null-values", uri(server), target).get(0);

@@ -28,25 +28,41 @@ final class CheckedIpcReaders {
         return fileFormat ? new FileReader(channel, allocator, limits) : new StreamReader(channel, allocator, limits);
     }
 
-    private static final class FileReader extends ArrowFileReader {
+    /** What both readers do to their schema and batches: one check, set from the schema as it is read. */
+    private static final class Checks {
         private final IpcLimits limits;
         private RecordBatchCheck check;
 
-        FileReader(FileChannel channel, BufferAllocator allocator, IpcLimits limits) {
-            super(channel, allocator, CommonsCompressionFactory.INSTANCE);
+        Checks(IpcLimits limits) {
             this.limits = limits;
         }
 
-        @Override
-        protected Schema readSchema() throws IOException {
-            Schema schema = super.readSchema();
+        Schema read(Schema schema) {
             check = RecordBatchCheck.of(schema, limits);
             return schema;
         }
 
+        ArrowRecordBatch load(ArrowRecordBatch batch, BufferAllocator allocator) {
+            return checked(check, batch, allocator);
+        }
+    }
+
+    private static final class FileReader extends ArrowFileReader {
+        private final Checks checks;
+
+        FileReader(FileChannel channel, BufferAllocator allocator, IpcLimits limits) {
+            super(channel, allocator, CommonsCompressionFactory.INSTANCE);
+            this.checks = new Checks(limits);
+        }
+
+        @Override
+        protected Schema readSchema() throws IOException {
+            return checks.read(super.readSchema());
+        }
+
         @Override
         protected void loadRecordBatch(ArrowRecordBatch batch) {
-            super.loadRecordBatch(checked(check, batch, allocator));
+            super.loadRecordBatch(checks.load(batch, allocator));
         }
 
         @Override
@@ -56,24 +72,21 @@ final class CheckedIpcReaders {
     }
 
     private static final class StreamReader extends ArrowStreamReader {
-        private final IpcLimits limits;
-        private RecordBatchCheck check;
+        private final Checks checks;
 
         StreamReader(FileChannel channel, BufferAllocator allocator, IpcLimits limits) {
             super(channel, allocator, CommonsCompressionFactory.INSTANCE);
-            this.limits = limits;
+            this.checks = new Checks(limits);
         }
 
         @Override
         protected Schema readSchema() throws IOException {
-            Schema schema = super.readSchema();
-            check = RecordBatchCheck.of(schema, limits);
-            return schema;
+            return checks.read(super.readSchema());
         }
 
         @Override
         protected void loadRecordBatch(ArrowRecordBatch batch) {
-            super.loadRecordBatch(checked(check, batch, allocator));
+            super.loadRecordBatch(checks.load(batch, allocator));
         }
 
         @Override

@@ -290,7 +290,16 @@ public final class TensorFileReader implements AutoCloseable {
     @Override
     public void close() {
         closeQuietly(reader, channel, null);
-        allocator.close();
+        try {
+            allocator.close();
+        } catch (IllegalStateException leaked) {
+            // An interrupt that closed the channel under a read makes Arrow Java's reader leak that
+            // batch's body. It is reported, as before, by the caller's allocator when that one closes
+            // (this one stays attached to it); anything else is ours to report now.
+            if (!Thread.currentThread().isInterrupted()) {
+                throw leaked;
+            }
+        }
     }
 
     private static boolean hasField(Schema schema, String name, Class<? extends ArrowType> type) {

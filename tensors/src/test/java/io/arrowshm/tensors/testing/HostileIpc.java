@@ -4,6 +4,8 @@ import com.github.luben.zstd.ZstdOutputStream;
 import io.arrowshm.DType;
 import io.arrowshm.tensors.ArrowTensorTypes;
 import io.arrowshm.tensors.RecordingSchema;
+import io.arrowshm.tensors.TensorFileException;
+import io.arrowshm.tensors.TensorFileReader;
 import io.arrowshm.testing.Patterns;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -132,6 +134,39 @@ public final class HostileIpc {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What a damage sweep reports for one damaged copy; false stops the sweep. */
+    @FunctionalInterface
+    public interface DamageVisitor {
+        boolean visit(int at, int value, TensorFileException failure) throws Exception;
+    }
+
+    /**
+     * For every byte of {@code honest} from {@code from} on, changed in turn to 0x00, 0xFF and
+     * 0x7F: writes that copy to {@code damaged}, reads it whole with {@link TensorFileReader} (an
+     * allocator of 64 MiB) and hands {@code visitor} the failure, or null when it read.
+     */
+    public static void sweepSingleByteDamages(Path honest, Path damaged, int from, DamageVisitor visitor)
+            throws Exception {
+        byte[] bytes = java.nio.file.Files.readAllBytes(honest);
+        for (int at = from; at < bytes.length; at++) {
+            for (int value : new int[] {0x00, 0xFF, 0x7F}) {
+                byte[] copy = bytes.clone();
+                copy[at] = (byte) value;
+                java.nio.file.Files.write(damaged, copy);
+                TensorFileException failure = null;
+                try (BufferAllocator allocator = new org.apache.arrow.memory.RootAllocator(64L << 20);
+                     TensorFileReader reader = TensorFileReader.open(damaged, allocator)) {
+                    reader.checkAllBatches();
+                } catch (TensorFileException e) {
+                    failure = e;
+                }
+                if (!visitor.visit(at, value, failure)) {
+                    return;
+                }
+            }
         }
     }
 
