@@ -390,6 +390,26 @@ class RingTest {
     }
 
     @Test
+    void aLiveReaderOfAnUnlinkedRingStillHoldsTheWriterBack() {
+        // A probe used to reopen the cursor's lock file by name: after an unlink that is a new,
+        // unheld file, so a live reader was taken for dead, untethered after its grace, and lapped.
+        try (Ring ring = Ring.create(name, RingOptions.of(DType.FLOAT32, 2, 3).capacity(2));
+             RingReader reader = ring.reader("r", CursorOptions.defaults().grace(Duration.ofMillis(200)));
+             RingWriter writer = ring.writer()) {
+            writer.write(frame(0));
+            writer.write(frame(1));
+            Ring.unlink(name);
+            assertThrows(StreamTimeoutException.class, () -> writer.write(frame(2), 0, Duration.ofSeconds(2)),
+                    "the reader is alive: the writer must wait");
+            try (RingFrame f = reader.take(Duration.ofSeconds(1))) {
+                assertEquals(0, f.position());
+                assertEquals(0, f.lost());
+            }
+            assertEquals(0, reader.lost());
+        }
+    }
+
+    @Test
     void anOverwrittenBatchCountsAllItsFramesAsLost() {
         try (Ring ring = Ring.create(name, RingOptions.of(DType.FLOAT32, 2, 3).capacity(4).overflow(Overflow.OVERWRITE));
              RingReader reader = ring.reader("r");
