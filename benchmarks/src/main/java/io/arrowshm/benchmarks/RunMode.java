@@ -11,11 +11,13 @@ public enum RunMode {
     QUICK(new Jmh(0, 1, Duration.ofMillis(100), 1, Duration.ofMillis(200), 0, Duration.ofMillis(100), 1,
             Duration.ofMillis(100)),
             new Python(0.05, 0.3, 5, 1_000_000),
-            new PingPong(1, Duration.ofMillis(300), Duration.ofMillis(500), 200, 200_000)),
+            new PingPong(1, Duration.ofMillis(300), Duration.ofMillis(500), 200, 200_000),
+            new Throughput(1, Duration.ofMillis(300), Duration.ofMillis(300), 20, 10_000_000)),
     FULL(new Jmh(1, 3, Duration.ofSeconds(1), 5, Duration.ofSeconds(1), 1, Duration.ofSeconds(2), 3,
             Duration.ofSeconds(2)),
             new Python(0.5, 4.0, 31, 2_000_000),
-            new PingPong(3, Duration.ofMillis(1500), Duration.ofSeconds(3), 2_000, 2_000_000));
+            new PingPong(3, Duration.ofMillis(1500), Duration.ofSeconds(3), 2_000, 2_000_000),
+            new Throughput(3, Duration.ofMillis(1500), Duration.ofSeconds(2), 200, 100_000_000));
 
     /**
      * JMH iterations: one set for the frames up to 1000x1000, a shorter one for the 400 MB
@@ -43,14 +45,24 @@ public enum RunMode {
     public record PingPong(int rounds, Duration warmup, Duration measure, int minSamples, int maxSamples) {
     }
 
+    /**
+     * Lossless throughput: in each of {@code rounds} passes over all cases (fresh processes every
+     * time), the writer sends for {@code warmup}, then as many frames as its warm-up rate says fill
+     * {@code measure}, at least {@code minFrames} and at most {@code maxFrames}.
+     */
+    public record Throughput(int rounds, Duration warmup, Duration measure, long minFrames, long maxFrames) {
+    }
+
     private final Jmh jmh;
     private final Python python;
     private final PingPong pingPong;
+    private final Throughput throughput;
 
-    RunMode(Jmh jmh, Python python, PingPong pingPong) {
+    RunMode(Jmh jmh, Python python, PingPong pingPong, Throughput throughput) {
         this.jmh = jmh;
         this.python = python;
         this.pingPong = pingPong;
+        this.throughput = throughput;
     }
 
     public Jmh jmh() {
@@ -63,6 +75,10 @@ public enum RunMode {
 
     public PingPong pingPong() {
         return pingPong;
+    }
+
+    public Throughput throughput() {
+        return throughput;
     }
 
     public String label() {

@@ -1,0 +1,111 @@
+package io.arrowshm.benchmarks.throughput;
+
+import com.google.gson.Gson;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The writer's and the readers' loops of a throughput case, whatever carries the frames. The
+ * writer sends for the warm-up time, sizes the measured run from its warm-up rate, notes the
+ * time, sends that many frames back to back, then a stop frame. A reader takes every frame,
+ * checks it ({@link FrameStamp}, and the transport's own position where it has one), and notes
+ * the time it took the stop frame. {@code System.nanoTime()} is CLOCK_MONOTONIC on Linux, the
+ * same clock in every process, so the stage can subtract the writer's start from a reader's end.
+ */
+final class Traffic {
+    static final String READY = "READY";
+    static final String RESULT = "RESULT ";
+    /** The writer looks at the clock once per this many frames during the warm-up. */
+    private static final int CLOCK_EVERY = 16;
+
+    private Traffic() {
+    }
+
+    /** Hands one frame to the transport, waiting while it is full. */
+    interface Sender {
+        void send(ByteBuffer frame);
+    }
+
+    /** Copies the next frame into {@code target}, waiting for it; returns the transport's position of it, or -1. */
+    interface Receiver {
+        long receive(ByteBuffer target);
+    }
+
+    /** The writer's account: frames of the warm-up, frames measured, and the measured run's start and end. */
+    record WriterReport(long warmupFrames, long frames, long startNanos, long endNanos) {
+    }
+
+    /** A reader's account: every frame it took (warm-up and measured), and when it took the stop frame. */
+    record ReaderReport(long frames, long endNanos) {
+    }
+
+    /** The measuring plan, as the stage passes it on a peer's command line. */
+    record Plan(long warmupNanos, long measureNanos, long minFrames, long maxFrames) {
+        static Plan parse(String[] args, int from) {
+            return new Plan(Long.parseLong(args[from]), Long.parseLong(args[from + 1]), Long.parseLong(args[from + 2]),
+                    Long.parseLong(args[from + 3]));
+        }
+    }
+
+    static ByteBuffer frame(FrameSize size) {
+        ByteBuffer frame = ByteBuffer.allocateDirect(size.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < size.bytes(); i += 4096) {
+            frame.put(i, (byte) 1); // touch every page before anything is timed
+        }
+        return frame;
+    }
+
+    static WriterReport write(Sender sender, ByteBuffer frame, Plan plan) {
+        long sequence = 0;
+        long warmupStart = System.nanoTime();
+        long now = warmupStart;
+        while (now - warmupStart < plan.warmupNanos()) {
+            for (int i = 0; i < CLOCK_EVERY; i++) {
+                FrameStamp.stamp(frame, sequence++, false);
+                sender.send(frame);
+            }
+            now = System.nanoTime();
+        }
+        double perSecond = sequence / ((now - warmupStart) / 1e9);
+        long frames = Math.max(plan.minFrames(),
+                Math.min(plan.maxFrames(), (long) (perSecond * plan.measureNanos() / 1e9)));
+        long warmupFrames = sequence;
+        long start = System.nanoTime();
+        for (long i = 0; i < frames; i++) {
+            FrameStamp.stamp(frame, sequence++, false);
+            sender.send(frame);
+        }
+        long end = System.nanoTime();
+        FrameStamp.stamp(frame, sequence, true);
+        sender.send(frame);
+        return new WriterReport(warmupFrames, frames, start, end);
+    }
+
+    /** @throws IllegalStateException at the first frame that is not the one expected */
+    static ReaderReport read(Receiver receiver, ByteBuffer target) {
+        for (long expected = 0; ; expected++) {
+            long position = receiver.receive(target);
+            if (position >= 0 && position != expected) {
+                throw new IllegalStateException("expected position " + expected + ", the transport delivered "
+                        + position);
+            }
+            if (FrameStamp.stop(target)) {
+                return new ReaderReport(expected, System.nanoTime());
+            }
+            String wrong = FrameStamp.check(target, expected);
+            if (wrong != null) {
+                throw new IllegalStateException(wrong);
+            }
+        }
+    }
+
+    static void ready() {
+        System.out.println(READY);
+        System.out.flush();
+    }
+
+    static void report(Object report) {
+        System.out.println(RESULT + new Gson().toJson(report));
+        System.out.flush();
+    }
+}
