@@ -20,7 +20,7 @@ public record Options(RunMode mode, Path out, String python, Set<Stage> stages) 
 
     public static final String USAGE = "usage: arrow-shm-benchmarks [--quick] [--out DIR] [--python PATH]"
             + " [--only jmh,pyshmem,pingpong,throughput]\n"
-            + "  --quick   smoke run (under 2 minutes): every case once, short; figures are rough\n"
+            + "  --quick   smoke run (about 2 minutes): every case once, short; figures are rough\n"
             + "  --out     where results.json, results.md, roundtrip.png and logs/ go (default "
             + DEFAULT_OUT + ", from the working directory)\n"
             + "  --python  python3 with pyshmem 1.4.0 (default: $ARROWSHM_PYTHON, then .venv/bin/python here or\n"

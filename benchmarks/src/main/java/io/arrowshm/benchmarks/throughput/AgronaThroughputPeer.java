@@ -20,7 +20,7 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * each frame in with {@code write}, the reader taking it with {@code read(handler)} and copying
  * it out (as our {@code readInto} does), so both sides move the same bytes the same number of
  * times. Arguments: {@code reader FILE FRAME} or {@code writer FILE FRAME WARMUP_NS MEASURE_NS
- * MIN_FRAMES MAX_FRAMES}. Both idle like arrow-shm's default wait strategy: 2,000 spins, 50
+ * MIN_FRAMES}. Both idle like arrow-shm's default wait strategy: 2,000 spins, 50
  * yields, then parks (1 µs, doubling to 1 ms; Agrona has no cross-process wake-up).
  */
 public final class AgronaThroughputPeer {

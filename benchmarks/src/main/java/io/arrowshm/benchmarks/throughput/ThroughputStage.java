@@ -208,7 +208,7 @@ public final class ThroughputStage {
         List<String> args = new ArrayList<>(List.of("writer",
                 c.transport() == ThroughputCase.Transport.RING ? name : SHM_DIR.resolve(name).toString(),
                 c.frame().label(), Long.toString(plan.warmup().toNanos()), Long.toString(plan.measure().toNanos()),
-                Long.toString(plan.minFrames()), Long.toString(plan.maxFrames())));
+                Long.toString(plan.minFrames())));
         return c.transport() == ThroughputCase.Transport.RING ? Commands.java(RingThroughputPeer.class, PEER_JVM, args)
                 : Commands.java(AgronaThroughputPeer.class, agronaJvm(), args);
     }

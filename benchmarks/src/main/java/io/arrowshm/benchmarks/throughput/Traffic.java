@@ -6,8 +6,8 @@ import java.nio.ByteOrder;
 
 /**
  * The writer's and the readers' loops of a throughput case, whatever carries the frames. The
- * writer sends for the warm-up time, sizes the measured run from its warm-up rate, notes the
- * time, sends that many frames back to back, then a stop frame. A reader takes every frame,
+ * writer sends for the warm-up time, notes the time, sends back to back for the measuring time
+ * (and at least the plan's least number of frames), then a stop frame. A reader takes every frame,
  * checks it ({@link FrameStamp}, and the transport's own position where it has one), and notes
  * the time it took the stop frame. {@code System.nanoTime()} is CLOCK_MONOTONIC on Linux, the
  * same clock in every process, so the stage can subtract the writer's start from a reader's end.
@@ -15,7 +15,7 @@ import java.nio.ByteOrder;
 final class Traffic {
     static final String READY = "READY";
     static final String RESULT = "RESULT ";
-    /** The writer looks at the clock once per this many frames during the warm-up. */
+    /** The writer looks at the clock once per this many frames. */
     private static final int CLOCK_EVERY = 16;
 
     private Traffic() {
@@ -40,10 +40,9 @@ final class Traffic {
     }
 
     /** The measuring plan, as the stage passes it on a peer's command line. */
-    record Plan(long warmupNanos, long measureNanos, long minFrames, long maxFrames) {
+    record Plan(long warmupNanos, long measureNanos, long minFrames) {
         static Plan parse(String[] args, int from) {
-            return new Plan(Long.parseLong(args[from]), Long.parseLong(args[from + 1]), Long.parseLong(args[from + 2]),
-                    Long.parseLong(args[from + 3]));
+            return new Plan(Long.parseLong(args[from]), Long.parseLong(args[from + 1]), Long.parseLong(args[from + 2]));
         }
     }
 
@@ -56,29 +55,25 @@ final class Traffic {
     }
 
     static WriterReport write(Sender sender, ByteBuffer frame, Plan plan) {
-        long sequence = 0;
-        long warmupStart = System.nanoTime();
-        long now = warmupStart;
-        while (now - warmupStart < plan.warmupNanos()) {
-            for (int i = 0; i < CLOCK_EVERY; i++) {
-                FrameStamp.stamp(frame, sequence++, false);
-                sender.send(frame);
-            }
-            now = System.nanoTime();
-        }
-        double perSecond = sequence / ((now - warmupStart) / 1e9);
-        long frames = Math.max(plan.minFrames(),
-                Math.min(plan.maxFrames(), (long) (perSecond * plan.measureNanos() / 1e9)));
-        long warmupFrames = sequence;
+        long warmupFrames = sendFor(sender, frame, 0, System.nanoTime(), plan.warmupNanos(), 0);
         long start = System.nanoTime();
-        for (long i = 0; i < frames; i++) {
-            FrameStamp.stamp(frame, sequence++, false);
-            sender.send(frame);
-        }
+        long frames = sendFor(sender, frame, warmupFrames, start, plan.measureNanos(), plan.minFrames());
         long end = System.nanoTime();
-        FrameStamp.stamp(frame, sequence, true);
+        FrameStamp.stamp(frame, warmupFrames + frames, true);
         sender.send(frame);
         return new WriterReport(warmupFrames, frames, start, end);
+    }
+
+    /** Sends frames numbered from {@code first} for {@code nanos} after {@code start}, and at least {@code min}. */
+    private static long sendFor(Sender sender, ByteBuffer frame, long first, long start, long nanos, long min) {
+        long sent = 0;
+        do {
+            for (int i = 0; i < CLOCK_EVERY; i++) {
+                FrameStamp.stamp(frame, first + sent++, false);
+                sender.send(frame);
+            }
+        } while (System.nanoTime() - start < nanos || sent < min);
+        return sent;
     }
 
     /** @throws IllegalStateException at the first frame that is not the one expected */
