@@ -21,8 +21,9 @@ public final class Catalog {
     static final List<String> RING_OPS = List.of("ringWriteBlock/97", "ringReadBlock/97", "ringWriteOverwrite/97",
             "ringReadOverwrite/97", "ringWrite/97", "ringReadInto/97", "ringReadInto/128x128", "ringLease/97",
             "ringLease/128x128");
-    /** What bounds a small ring write from below, measured beside it: a JNA direct call, and the wall clock. */
-    static final List<String> FLOORS = List.of("floor/jnaDirectCall/97", "floor/instantNow/97");
+    /** What a small ring write is made of besides its copy, each measured alone ({@code RingFloors}). */
+    static final List<String> FLOORS = List.of("floor/jnaDirectCall/97", "floor/instantNow/97",
+            "floor/atomicIncrement/97", "floor/fullFence/97");
 
     private Catalog() {
     }
