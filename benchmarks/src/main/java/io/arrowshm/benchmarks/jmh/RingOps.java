@@ -34,32 +34,18 @@ public class RingOps {
     static final int FRAMES = 256;
     private static final Duration PATIENCE = Duration.ofSeconds(5);
 
-    @State(Scope.Thread)
-    public static class Filled {
-        /** 97 float32, and 128x128 float32 = 64 KiB. */
-        @Param({"97", "128x128"})
-        public String shape;
-
+    /** A BLOCK ring of {@link #FRAMES} slots with its writer and one live blocking cursor, and a frame's array. */
+    public abstract static class OneRing {
         Ring ring;
         RingWriter writer;
         RingReader reader;
         float[] frame;
 
-        @Setup(Level.Trial)
-        public void open() {
-            Shape parsed = Shape.parse(shape);
-            ring = BenchRings.create(parsed, FRAMES, Overflow.BLOCK);
+        void open(Shape shape) {
+            ring = BenchRings.create(shape, FRAMES, Overflow.BLOCK);
             reader = ring.reader("bench");
             writer = ring.writer();
-            frame = BenchStreams.frame(parsed);
-        }
-
-        /** The reader has taken everything: write a ring's worth for the next invocation to read. */
-        @Setup(Level.Invocation)
-        public void fill() {
-            for (int i = 0; i < FRAMES; i++) {
-                writer.write(frame, i, PATIENCE);
-            }
+            frame = BenchStreams.frame(shape);
         }
 
         @TearDown(Level.Trial)
@@ -69,18 +55,30 @@ public class RingOps {
     }
 
     @State(Scope.Thread)
-    public static class Drained {
-        Ring ring;
-        RingWriter writer;
-        RingReader reader;
-        float[] frame;
+    public static class Filled extends OneRing {
+        /** 97 float32, and 128x128 float32 = 64 KiB. */
+        @Param({"97", "128x128"})
+        public String shape;
 
         @Setup(Level.Trial)
         public void open() {
-            ring = BenchRings.create(Shape.TINY, FRAMES, Overflow.BLOCK);
-            reader = ring.reader("bench");
-            writer = ring.writer();
-            frame = BenchStreams.frame(Shape.TINY);
+            open(Shape.parse(shape));
+        }
+
+        /** The reader has taken everything: write a ring's worth for the next invocation to read. */
+        @Setup(Level.Invocation)
+        public void fill() {
+            for (int i = 0; i < FRAMES; i++) {
+                writer.write(frame, i, PATIENCE);
+            }
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class Drained extends OneRing {
+        @Setup(Level.Trial)
+        public void open() {
+            open(Shape.TINY);
         }
 
         /** The writer has filled the ring: the reader takes everything, so the next invocation has room. */
@@ -89,11 +87,6 @@ public class RingOps {
             while (reader.available() > 0) {
                 reader.readInto(frame, PATIENCE);
             }
-        }
-
-        @TearDown(Level.Trial)
-        public void close() {
-            BenchRings.remove(ring);
         }
     }
 

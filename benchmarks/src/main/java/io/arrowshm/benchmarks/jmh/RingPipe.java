@@ -7,6 +7,9 @@ import io.arrowshm.RingWriter;
 import io.arrowshm.StreamTimeoutException;
 import io.arrowshm.benchmarks.Shape;
 import java.time.Duration;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Control;
 
 /**
@@ -15,7 +18,7 @@ import org.openjdk.jmh.infra.Control;
  * and tries again until JMH ends the iteration: when one thread has stopped, the other's wait
  * would otherwise never end (a BLOCK writer waits for a reader that reads no more).
  */
-class RingPipe {
+public abstract class RingPipe {
     /** Slots: the writer may run this far ahead of the reader before it waits (BLOCK). */
     static final int CAPACITY = 1024;
     private static final Duration PATIENCE = Duration.ofMillis(1);
@@ -31,13 +34,15 @@ class RingPipe {
         this.overflow = overflow;
     }
 
-    void open() {
+    @Setup(Level.Trial)
+    public void open() {
         ring = BenchRings.create(Shape.TINY, CAPACITY, overflow);
         reader = ring.reader("bench");
         writer = ring.writer();
     }
 
-    void close() {
+    @TearDown(Level.Trial)
+    public void close() {
         BenchRings.remove(ring);
     }
 

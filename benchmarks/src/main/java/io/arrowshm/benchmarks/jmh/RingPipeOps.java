@@ -5,13 +5,10 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Group;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Control;
 
 /**
@@ -30,32 +27,12 @@ public class RingPipeOps {
         public Block() {
             super(Overflow.BLOCK);
         }
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            open();
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            close();
-        }
     }
 
     @State(Scope.Group)
     public static class Overwrite extends RingPipe {
         public Overwrite() {
             super(Overflow.OVERWRITE);
-        }
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            open();
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            close();
         }
     }
 

@@ -6,6 +6,7 @@ import io.arrowshm.DType;
 import io.arrowshm.Ring;
 import io.arrowshm.RingOptions;
 import io.arrowshm.SharedMemory;
+import io.arrowshm.benchmarks.Rounds;
 import io.arrowshm.benchmarks.RunMode;
 import io.arrowshm.benchmarks.process.Child;
 import io.arrowshm.benchmarks.process.Commands;
@@ -15,7 +16,6 @@ import io.arrowshm.benchmarks.report.Skipped;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,9 +87,7 @@ public final class PingPongStage {
     /** The round whose p50 is the median (the lower middle one for an even count), listing every round's p50. */
     static RoundTrip medianRound(List<RoundTrip> rounds) {
         List<Double> p50s = rounds.stream().map(RoundTrip::p50Ns).collect(Collectors.toList());
-        List<RoundTrip> sorted = new ArrayList<>(rounds);
-        sorted.sort(Comparator.comparingDouble(RoundTrip::p50Ns));
-        RoundTrip m = sorted.get((sorted.size() - 1) / 2);
+        RoundTrip m = Rounds.median(rounds, RoundTrip::p50Ns);
         return new RoundTrip(m.caseId(), m.description(), m.payloadBytes(), m.samples(), m.p50Ns(), m.p95Ns(),
                 m.p99Ns(), m.meanNs(), m.minNs(), m.maxNs(), p50s);
     }

@@ -1,6 +1,5 @@
 package io.arrowshm.benchmarks.pingpong;
 
-import com.google.gson.Gson;
 import io.arrowshm.Ring;
 import io.arrowshm.RingReader;
 import io.arrowshm.RingWriter;
@@ -29,37 +28,17 @@ public final class RingPeer {
                 Ring acks = Ring.open(args[2]);
                 RingReader in = (server ? requests : acks).reader(role);
                 RingWriter out = (server ? acks : requests).writer()) {
-            if (server) {
-                Endpoint.serve(server(in, out));
-            } else {
-                LatencySummary summary = RoundTripSampler.run(client(in, out), mode.pingPong());
-                System.out.println("RESULT " + new Gson().toJson(summary));
-            }
+            Endpoint.run(role, () -> server(in, out), () -> client(in, out), mode.pingPong());
         }
     }
 
     private static Endpoint.Client client(RingReader acks, RingWriter requests) {
         float[] request = new float[Endpoint.ELEMENTS];
         float[] ack = new float[Endpoint.ELEMENTS];
-        return new Endpoint.Client() {
-            @Override
-            public void exchange(long i) {
-                request[0] = i;
-                send();
-                Endpoint.checkAck(ack[0], i);
-            }
-
-            @Override
-            public void stop(long i) {
-                request[0] = Endpoint.STOP;
-                send();
-            }
-
-            private void send() {
-                requests.write(request, 0L, PATIENCE);
-                acks.readInto(ack, PATIENCE);
-            }
-        };
+        return Endpoint.client(request, ack, i -> {
+            requests.write(request, 0L, PATIENCE);
+            acks.readInto(ack, PATIENCE);
+        });
     }
 
     private static Endpoint.Server server(RingReader requests, RingWriter acks) {

@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import io.arrowshm.DType;
 import io.arrowshm.Ring;
 import io.arrowshm.RingOptions;
+import io.arrowshm.benchmarks.Rounds;
 import io.arrowshm.benchmarks.RunMode;
 import io.arrowshm.benchmarks.process.Child;
 import io.arrowshm.benchmarks.process.Commands;
@@ -19,7 +20,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,9 +96,7 @@ public final class ThroughputStage {
     /** The round whose rate is the median (the lower middle one for an even count), listing every round's rate. */
     static Throughput medianRound(List<Throughput> rounds) {
         List<Double> rates = rounds.stream().map(Throughput::framesPerSecond).collect(Collectors.toList());
-        List<Throughput> sorted = new ArrayList<>(rounds);
-        sorted.sort(Comparator.comparingDouble(Throughput::framesPerSecond));
-        Throughput m = sorted.get((sorted.size() - 1) / 2);
+        Throughput m = Rounds.median(rounds, Throughput::framesPerSecond);
         return new Throughput(m.caseId(), m.transport(), m.frame(), m.frameBytes(), m.readers(), m.framesPerSecond(),
                 m.frames(), rates, m.description());
     }
