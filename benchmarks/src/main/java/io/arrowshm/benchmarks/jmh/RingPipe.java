@@ -20,7 +20,7 @@ import org.openjdk.jmh.infra.Control;
  */
 public abstract class RingPipe {
     /** Slots: the writer may run this far ahead of the reader before it waits (BLOCK). */
-    static final int CAPACITY = 1024;
+    public static final int CAPACITY = 1024;
     private static final Duration PATIENCE = Duration.ofMillis(1);
 
     private final Overflow overflow;

@@ -1,5 +1,6 @@
 package io.arrowshm.benchmarks.report;
 
+import io.arrowshm.benchmarks.jmh.RingPipe;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,8 +10,6 @@ public final class MarkdownReport {
     static final List<String> OPS = List.of("write", "read", "readInto", "readZeroCopy", "buffer", "lock", "count",
             "nd4jView");
     static final String JDK25 = "@jdk25";
-    /** The ring pipes' capacity (RingPipe.CAPACITY in the JMH package). */
-    static final int RING_PIPE_SLOTS = 1024;
     /** The ring table's rows: implementation ("" for arrow-shm), shape, what, op. */
     static final String[][] RING_ROWS = {
         {"", "97", "pipe, BLOCK: `write(float[])` while a reader thread takes every frame", "ringWriteBlock"},
@@ -160,7 +159,7 @@ public final class MarkdownReport {
         line("");
         line("### One JVM: time per operation (JMH mean)");
         line("");
-        line("Pipes: two threads, one writing 97-float32 frames into a ring of " + RING_PIPE_SLOTS + " slots, one"
+        line("Pipes: two threads, one writing 97-float32 frames into a ring of " + RingPipe.CAPACITY + " slots, one"
                 + " taking every frame with `readInto(float[])`; each figure is its own thread's time per operation"
                 + " (BLOCK: includes the writer's waits for the reader). Alone: one thread, a BLOCK ring with one live"
                 + " blocking cursor, refilled or drained between timed batches.");
@@ -169,7 +168,7 @@ public final class MarkdownReport {
         line("|---|---|---:|---:|");
         for (String[] row : RING_ROWS) {
             String impl = row[0].isEmpty() ? "arrow-shm" : row[0];
-            line("| " + row[2] + " | " + row[1] + " | " + cell(run.operation(impl, row[3], row[1]), false) + " | "
+            line("| " + row[2] + " | " + (impl.equals("floor") ? "-" : row[1]) + " | " + cell(run.operation(impl, row[3], row[1]), false) + " | "
                     + cell(run.operation(impl + JDK25, row[3], row[1]), false) + " |");
         }
         line("");
@@ -184,8 +183,8 @@ public final class MarkdownReport {
         line("One writer process, reader processes each taking every frame (checked: sequence number, both ends of the"
                 + " frame, the ring's position), fresh processes per case and round; frames/s from the writer's"
                 + " measured start to the last reader's receipt of the stop frame. GB/s is the stream's rate (each"
-                + " reader receives that much). Ratios compare figures of the same round's kind: each case's median"
-                + " round against the references' median rounds, all from this run.");
+                + " reader receives that much). A ratio divides a case's median round by the reference's median"
+                + " round, both from this run; every round's rate is listed.");
         line("");
         line("| frame | readers | transport | frames/s | GB/s | / Agrona (same frame) | / glibc memcpy (hot) "
                 + "| / glibc memcpy (ring-sized) | frames/s of each round | what |");

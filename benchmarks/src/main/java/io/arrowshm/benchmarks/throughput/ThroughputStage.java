@@ -57,7 +57,7 @@ public final class ThroughputStage {
 
     public void run(List<ThroughputCase> cases, List<Throughput> figures, List<Skipped> skipped) {
         Map<String, List<Throughput>> rounds = new LinkedHashMap<>();
-        Map<String, String> failures = new LinkedHashMap<>();
+        List<Skipped> failures = new ArrayList<>();
         int total = mode.throughput().rounds();
         for (int round = 1; round <= total; round++) {
             String of = total > 1 ? " (round " + round + " of " + total + ")" : "";
@@ -69,7 +69,7 @@ public final class ThroughputStage {
                     progress.accept(String.format("  %.0f frames/s, %.2f GB/s over %d frames",
                             measured.framesPerSecond(), measured.gigabytesPerSecond(), measured.frames()));
                 } catch (RuntimeException e) {
-                    failures.put(c.id(), e.getMessage());
+                    failures.add(new Skipped("throughput " + c.id() + of, e.getMessage()));
                     progress.accept("  no figure: " + e.getMessage());
                 }
             }
@@ -79,18 +79,16 @@ public final class ThroughputStage {
                     rounds.computeIfAbsent(measured.caseId(), k -> new ArrayList<>()).add(measured);
                 }
             } catch (RuntimeException e) {
-                failures.put(MEMCPY, e.getMessage());
+                failures.add(new Skipped("throughput " + MEMCPY + of, e.getMessage()));
                 progress.accept("  no figure: " + e.getMessage());
             }
         }
         for (List<Throughput> measured : rounds.values()) {
             figures.add(medianRound(measured));
         }
-        failures.forEach((id, why) -> {
-            if (!rounds.containsKey(id)) {
-                skipped.add(new Skipped("throughput " + id, why));
-            }
-        });
+        // Every failed round is listed, even where other rounds gave the case its figure: a reader
+        // that saw a wrong frame must not hide behind two good rounds.
+        skipped.addAll(failures);
     }
 
     /** The round whose rate is the median (the lower middle one for an even count), listing every round's rate. */
