@@ -19,8 +19,8 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * shared file in /dev/shm (the stage creates it, {@link #fileBytes} long), the writer putting
  * each frame in with {@code write}, the reader taking it with {@code read(handler)} and copying
  * it out (as our {@code readInto} does), so both sides move the same bytes the same number of
- * times. Arguments: {@code reader FILE FRAME} or {@code writer FILE FRAME WARMUP_NS MEASURE_NS
- * MIN_FRAMES}. Both idle like arrow-shm's default wait strategy: 2,000 spins, 50
+ * times. Arguments: {@code reader FILE FRAME} or {@code writer FILE FRAME WARMUP_NS WARMUP_FRAMES
+ * MEASURE_NS MIN_FRAMES}. Both idle like arrow-shm's default wait strategy: 2,000 spins, 50
  * yields, then parks (1 µs, doubling to 1 ms; Agrona has no cross-process wake-up).
  */
 public final class AgronaThroughputPeer {

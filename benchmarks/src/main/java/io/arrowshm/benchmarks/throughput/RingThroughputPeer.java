@@ -8,7 +8,7 @@ import java.time.Duration;
 
 /**
  * One side of a ring throughput case, in its own JVM. Arguments: {@code reader RING CURSOR FRAME}
- * or {@code writer RING FRAME WARMUP_NS MEASURE_NS MIN_FRAMES}. A reader attaches its
+ * or {@code writer RING FRAME WARMUP_NS WARMUP_FRAMES MEASURE_NS MIN_FRAMES}. A reader attaches its
  * cursor (blocking, default wait strategy), says {@value Traffic#READY}, and takes every frame with
  * {@code readInto(ByteBuffer)}; the writer, started once every reader is ready, writes with
  * {@code write(ByteBuffer)} and so waits for the slowest reader (BLOCK): nothing is lost.

@@ -203,8 +203,9 @@ public final class ThroughputStage {
         RunMode.Throughput plan = mode.throughput();
         List<String> args = new ArrayList<>(List.of("writer",
                 c.transport() == ThroughputCase.Transport.RING ? name : SHM_DIR.resolve(name).toString(),
-                c.frame().label(), Long.toString(plan.warmup().toNanos()), Long.toString(plan.measure().toNanos()),
-                Long.toString(plan.minFrames())));
+                c.frame().label()));
+        args.addAll(new Traffic.Plan(plan.warmup().toNanos(), plan.warmupFrames() ? c.frame().warmupFrames() : 0,
+                plan.measure().toNanos(), plan.minFrames()).arguments());
         return c.transport() == ThroughputCase.Transport.RING ? Commands.java(RingThroughputPeer.class, PEER_JVM, args)
                 : Commands.java(AgronaThroughputPeer.class, agronaJvm(), args);
     }

@@ -3,11 +3,13 @@ package io.arrowshm.benchmarks.throughput;
 import com.google.gson.Gson;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * The writer's and the readers' loops of a throughput case, whatever carries the frames. The
- * writer sends for the warm-up time, notes the time, sends back to back for the measuring time
- * (and at least the plan's least number of frames), then a stop frame. A reader takes every frame,
+ * writer sends for the warm-up time (and at least the plan's warm-up frames), notes the time,
+ * sends back to back for the measuring time (and at least the plan's least number of frames),
+ * then a stop frame. A reader takes every frame,
  * checks it ({@link FrameStamp}, and the transport's own position where it has one), and notes
  * the time it took the stop frame. {@code System.nanoTime()} is CLOCK_MONOTONIC on Linux, the
  * same clock in every process, so the stage can subtract the writer's start from a reader's end.
@@ -40,9 +42,15 @@ final class Traffic {
     }
 
     /** The measuring plan, as the stage passes it on a peer's command line. */
-    record Plan(long warmupNanos, long measureNanos, long minFrames) {
+    record Plan(long warmupNanos, long minWarmupFrames, long measureNanos, long minFrames) {
         static Plan parse(String[] args, int from) {
-            return new Plan(Long.parseLong(args[from]), Long.parseLong(args[from + 1]), Long.parseLong(args[from + 2]));
+            return new Plan(Long.parseLong(args[from]), Long.parseLong(args[from + 1]), Long.parseLong(args[from + 2]),
+                    Long.parseLong(args[from + 3]));
+        }
+
+        List<String> arguments() {
+            return List.of(Long.toString(warmupNanos), Long.toString(minWarmupFrames), Long.toString(measureNanos),
+                    Long.toString(minFrames));
         }
     }
 
@@ -55,7 +63,8 @@ final class Traffic {
     }
 
     static WriterReport write(Sender sender, ByteBuffer frame, Plan plan) {
-        long warmupFrames = sendFor(sender, frame, 0, System.nanoTime(), plan.warmupNanos(), 0);
+        long warmupFrames = sendFor(sender, frame, 0, System.nanoTime(), plan.warmupNanos(),
+                plan.minWarmupFrames());
         long start = System.nanoTime();
         long frames = sendFor(sender, frame, warmupFrames, start, plan.measureNanos(), plan.minFrames());
         long end = System.nanoTime();
