@@ -371,8 +371,13 @@ class RingDataSetIteratorTest {
         assertTrue(e.getMessage().contains(message), e.getMessage());
     }
 
+    /** Whether this process still maps the ring's file anywhere. */
+    static boolean mapsRing(String ring) throws IOException {
+        return mapsRingAt(ring, -1);
+    }
+
     /**
-     * Whether {@code address} lies inside this process's mapping of the ring's file (which the
+     * Whether {@code address} lies inside this process's mapping of the ring's file (-1: anywhere) (which the
      * creator mapped under the file's temporary name, {@code <segment>.<pid>.<random>.tmp}).
      */
     static boolean mapsRingAt(String ring, long address) throws IOException {
@@ -381,7 +386,8 @@ class RingDataSetIteratorTest {
             int at = line.indexOf(segment);
             if (at >= 0 && (line.length() == at + segment.length() || line.charAt(at + segment.length()) == '.')) {
                 String[] range = line.substring(0, line.indexOf(' ')).split("-");
-                if (Long.parseUnsignedLong(range[0], 16) <= address && address < Long.parseUnsignedLong(range[1], 16)) {
+                if (address == -1
+                        || Long.parseUnsignedLong(range[0], 16) <= address && address < Long.parseUnsignedLong(range[1], 16)) {
                     return true;
                 }
             }

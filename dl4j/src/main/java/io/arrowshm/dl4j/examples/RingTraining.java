@@ -6,6 +6,8 @@ import io.arrowshm.RingOptions;
 import io.arrowshm.StreamExistsException;
 import io.arrowshm.dl4j.RingDataSetIterator;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -56,9 +58,11 @@ public final class RingTraining {
         boolean split = labelsName == null;
         long[] sampleShape = {split ? SyntheticSamples.WIDTH : SyntheticSamples.FEATURES};
         double accuracy;
-        try (Ring samples = createOrOpen(samplesName, RingOptions.of(DType.FLOAT32, sampleShape).capacity(capacity));
+        List<String> created = new ArrayList<>();
+        try (Ring samples = createOrOpen(samplesName, RingOptions.of(DType.FLOAT32, sampleShape).capacity(capacity),
+                     created);
              Ring labels = split ? null : createOrOpen(labelsName,
-                     RingOptions.of(DType.FLOAT32, SyntheticSamples.CLASSES).capacity(capacity));
+                     RingOptions.of(DType.FLOAT32, SyntheticSamples.CLASSES).capacity(capacity), created);
              RingDataSetIterator ring = (split ? RingDataSetIterator.builder(samples)
                      .labelColumns(SyntheticSamples.CLASSES) : RingDataSetIterator.builder(samples, labels))
                      .batchSize(batch)
@@ -78,19 +82,18 @@ public final class RingTraining {
                     + " %d of %d batches zero-copy", accuracy, SmallNetwork.ACCURACY_BAR, ring.zeroCopyBatches(),
                     ring.zeroCopyBatches() + ring.copiedBatches()));
         } finally {
-            Ring.unlink(samplesName);
-            if (labelsName != null) {
-                Ring.unlink(labelsName);
-            }
+            created.forEach(Ring::unlink);
         }
         if (accuracy < SmallNetwork.ACCURACY_BAR) {
             System.exit(1);
         }
     }
 
-    private static Ring createOrOpen(String name, RingOptions options) {
+    private static Ring createOrOpen(String name, RingOptions options, List<String> created) {
         try {
-            return Ring.create(name, options);
+            Ring ring = Ring.create(name, options);
+            created.add(name);
+            return ring;
         } catch (StreamExistsException e) {
             return Ring.open(name);
         }
