@@ -76,13 +76,16 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p><b>Exactly once</b>: within one process every sample is handed out once. The cursor moves
  * exactly past what was handed out (a lease that also holds later frames is cut to the last one
- * handed out), at the latest on the next call or on {@link #close()}. After a crash the cursor's
- * next reader gets every sample not handed out; in zero-copy mode also the batch that was in use,
- * and in copy mode it misses a batch that was being copied. The ring must be
- * {@link Overflow#BLOCK} and the cursor blocking, so the producer waits for the trainer rather
- * than overwrite a sample. Paired rings must stay in step: their cursors at the same position and
- * paired frames with the same frame id; otherwise the iterator fails with
- * {@link IllegalStateException} rather than mix samples.
+ * handed out), at the latest on the next call or on {@link #close()}, so a trainer that closes
+ * and one built after it under the same cursor name together get every sample once. After a
+ * crash the cursor's next reader starts at the cursor and skips nothing that was not handed out:
+ * copied batches were behind the cursor as soon as they were handed out (a batch being copied at
+ * the moment of the crash is lost with the process); a zero-copy batch was still leased while the
+ * network read it, so it is handed out again, whole. The ring must be {@link Overflow#BLOCK} and
+ * the cursor blocking, so the producer waits for the trainer rather than overwrite a sample; give
+ * the cursor a grace ({@link CursorOptions#grace}) longer than a restart takes. Paired rings must
+ * stay in step: their cursors at the same position and paired frames with the same frame id;
+ * otherwise the iterator fails with {@link IllegalStateException} rather than mix samples.
  *
  * <p>One thread at a time (DL4J's training loop); {@link #close()} detaches the cursor.
  */
