@@ -107,6 +107,7 @@ public final class RingDataSetIterator implements DataSetIterator, AutoCloseable
     private final boolean zeroCopy;
     private final Duration idle;
     private transient DataSetPreProcessor preProcessor;
+    private transient Partial partial; // a copied batch a failure interrupted: its rows left the ring already
     private boolean epochEnded;
     private long epochDelivered;
     private long delivered;
@@ -159,6 +160,9 @@ public final class RingDataSetIterator implements DataSetIterator, AutoCloseable
     @Override
     public synchronized boolean hasNext() {
         beginCall();
+        if (partial != null) {
+            return true; // rows taken from the ring before a failure, not handed out yet
+        }
         if (epochEnded) {
             return false;
         }
@@ -181,7 +185,11 @@ public final class RingDataSetIterator implements DataSetIterator, AutoCloseable
         return next(batchSize);
     }
 
-    /** The next batch of up to {@code num} samples (fewer only where the epoch ends). */
+    /**
+     * The next batch of up to {@code num} samples (fewer only where the epoch ends). When a copied
+     * batch fails half-filled (a producer silent past the idle timeout, say), the rows it took
+     * from the ring are kept, and the next call completes that batch (of the size first asked).
+     */
     @Override
     public synchronized DataSet next(int num) {
         if (num < 1) {
@@ -192,7 +200,7 @@ public final class RingDataSetIterator implements DataSetIterator, AutoCloseable
                     + " to start the next one");
         }
         int wanted = wanted(num);
-        DataSet batch = zeroCopy ? viewed(wanted) : null;
+        DataSet batch = zeroCopy && partial == null ? viewed(wanted) : null;
         if (batch == null) {
             batch = copied(wanted);
         }
@@ -240,12 +248,28 @@ public final class RingDataSetIterator implements DataSetIterator, AutoCloseable
 
     /** The batch copied out of the ring, row by row as frames are written, up to an end marker. */
     private DataSet copied(int wanted) {
-        INDArray f = Nd4j.createUninitialized(featureType, shapeOf(wanted, featureShape), 'c');
-        INDArray l = Nd4j.createUninitialized(labelType, shapeOf(wanted, labelShape), 'c');
+        Partial batch = partial != null ? partial : new Partial(
+                Nd4j.createUninitialized(featureType, shapeOf(wanted, featureShape), 'c'),
+                Nd4j.createUninitialized(labelType, shapeOf(wanted, labelShape), 'c'));
+        partial = null;
+        try {
+            return fill(batch);
+        } catch (RuntimeException | Error e) {
+            if (batch.rows > 0) {
+                partial = batch; // its rows left the ring: the next call hands them out
+            }
+            throw e;
+        }
+    }
+
+    private DataSet fill(Partial batch) {
+        INDArray f = batch.features;
+        INDArray l = batch.labels;
+        int wanted = Math.toIntExact(f.size(0));
         long featureRow = bytes(featureShape, f);
         long labelRow = bytes(labelShape, l);
-        int rows = 0;
-        while (rows < wanted) {
+        while (batch.rows < wanted) {
+            int rows = batch.rows;
             features.fill(wanted - rows, idle);
             int run = features.runBefore(END_OF_EPOCH, wanted - rows);
             if (run == 0) {
@@ -265,8 +289,9 @@ public final class RingDataSetIterator implements DataSetIterator, AutoCloseable
             }
             features.advance(run);
             features.releaseIfDone();
-            rows += run;
+            batch.rows += run;
         }
+        int rows = batch.rows;
         delivered(rows);
         copiedBatches++;
         if (rows < wanted) { // the epoch ended inside the batch: hand out the rows it has
@@ -274,6 +299,18 @@ public final class RingDataSetIterator implements DataSetIterator, AutoCloseable
             l = l.get(NDArrayIndex.interval(0, rows)).dup('c');
         }
         return new DataSet(f, l);
+    }
+
+    /** A copied batch being filled: its arrays, and how many rows they hold so far. */
+    private static final class Partial {
+        final INDArray features;
+        final INDArray labels;
+        int rows;
+
+        Partial(INDArray features, INDArray labels) {
+            this.features = features;
+            this.labels = labels;
+        }
     }
 
     private void delivered(int rows) {
@@ -423,7 +460,8 @@ public final class RingDataSetIterator implements DataSetIterator, AutoCloseable
 
     /**
      * Moves the cursor exactly past the samples handed out and detaches it (frames leased but not
-     * handed out stay for the cursor's next reader). The arrays of a zero-copy batch stay mapped
+     * handed out stay for the cursor's next reader; only the rows of a copied batch that a failure
+     * interrupted, already out of the ring, go with this iterator). The arrays of a zero-copy batch stay mapped
      * but may be overwritten from now on. The rings stay open. Closing twice is harmless.
      */
     @Override

@@ -298,7 +298,7 @@ class RingDataSetIteratorTest {
     }
 
     @Test
-    void aProducerThatFallsSilentIsATimeoutNotAnEnd() {
+    void aProducerThatFallsSilentIsATimeoutNotAnEndAndLosesNothing() {
         Ring ring = ring(RingOptions.of(DType.FLOAT32, 3).capacity(4));
         try (RingWriter writer = ring.writer();
              RingDataSetIterator it = RingDataSetIterator.builder(ring).labelColumns(1).batchSize(4)
@@ -307,6 +307,14 @@ class RingDataSetIteratorTest {
             long start = System.nanoTime();
             assertThrows(StreamTimeoutException.class, it::next, "two samples and silence: the batch cannot be filled");
             assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos());
+            writeSamples(writer, 2, 4, 3); // the producer is back: the interrupted batch is completed, nothing lost
+            assertTrue(it.hasNext());
+            DataSet batch = it.next();
+            assertEquals(4, batch.numExamples());
+            for (int r = 0; r < 4; r++) {
+                assertSample(batch, r, r, 2, 1);
+            }
+            assertEquals(4, it.samplesDelivered());
         }
     }
 
