@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
  *
  * <pre>{@code
  * arrow-shm list
+ * arrow-shm stat frames
+ * arrow-shm cursor drop frames old-trainer
  * arrow-shm cat frames
  * arrow-shm watch frames --seconds 10
  * arrow-shm record frames frames.arrow --seconds 10
@@ -31,8 +33,8 @@ import picocli.CommandLine.Spec;
  * (or the operation on it fails). Errors are one line on stderr; stdout carries only data.
  */
 @Command(name = "arrow-shm", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Inspect and exercise arrow-shm / pyshmem shared-memory streams on this host.",
-        subcommands = {ListCommand.class, StatCommand.class, UnlinkCommand.class, PurgeCommand.class,
+        description = "Inspect and exercise arrow-shm / pyshmem shared-memory streams and arrow-shm rings on this host.",
+        subcommands = {ListCommand.class, StatCommand.class, UnlinkCommand.class, PurgeCommand.class, CursorCommand.class,
                 CatCommand.class, WatchCommand.class, RecordCommand.class, ReplayCommand.class, ServeCommand.class,
                 MirrorCommand.class, BenchCommand.class,
                 DemoCommand.class},
@@ -44,8 +46,8 @@ public final class ArrowShmCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command: list, stat, unlink, purge, cat, watch,"
-                + " record, replay, serve, mirror, bench or demo");
+        throw new ParameterException(spec.commandLine(), "missing command: list, stat, unlink, purge, cursor, cat,"
+                + " watch, record, replay, serve, mirror, bench or demo");
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.arrowshm.cli;
 
+import io.arrowshm.Ring;
 import io.arrowshm.SharedMemory;
 import java.io.PrintWriter;
 import java.util.List;
@@ -10,11 +11,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code arrow-shm purge}: removes every valid stream on the host (pyshmem's {@code purge}),
- * never files that merely look like streams.
+ * {@code arrow-shm purge}: removes every valid stream on the host (pyshmem's {@code purge}) and
+ * every ring, never files that merely look like them.
  */
 @Command(name = "purge", mixinStandardHelpOptions = true,
-        description = "Remove every valid stream on this host; prints each name removed.")
+        description = "Remove every valid stream and ring on this host; prints each name removed.")
 final class PurgeCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -28,7 +29,9 @@ final class PurgeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> names = dryRun ? SharedMemory.listStreams() : SharedMemory.purge(includeCudaOrphans);
+        List<String> names = new java.util.ArrayList<>(dryRun ? SharedMemory.listStreams()
+                : SharedMemory.purge(includeCudaOrphans));
+        names.addAll(dryRun ? Ring.list() : Ring.purge());
         PrintWriter out = spec.commandLine().getOut();
         names.forEach(out::println);
         out.flush();

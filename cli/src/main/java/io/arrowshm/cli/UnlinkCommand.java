@@ -1,6 +1,7 @@
 package io.arrowshm.cli;
 
 import io.arrowshm.InvalidMetadataException;
+import io.arrowshm.Ring;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.StreamNotFoundException;
 import java.io.PrintWriter;
@@ -17,12 +18,12 @@ import picocli.CommandLine.Spec;
  * a name that does not exist is reported (status 2), after the others are removed.
  */
 @Command(name = "unlink", mixinStandardHelpOptions = true,
-        description = "Remove streams by name; prints each name removed.")
+        description = "Remove streams or rings by name; prints each name removed.")
 final class UnlinkCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(paramLabel = "NAME", arity = "1..*", description = "Names of the streams to remove.")
+    @Parameters(paramLabel = "NAME", arity = "1..*", description = "Names of the streams or rings to remove.")
     private List<String> names;
 
     @Override
@@ -30,6 +31,10 @@ final class UnlinkCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<String> missing = new ArrayList<>();
         for (String name : names) {
+            if (Ring.unlink(name)) {
+                out.println(name);
+                continue;
+            }
             try {
                 SharedMemory.stat(name);
             } catch (StreamNotFoundException e) {
@@ -43,7 +48,8 @@ final class UnlinkCommand implements Callable<Integer> {
         }
         out.flush();
         if (!missing.isEmpty()) {
-            spec.commandLine().getErr().println(spec.qualifiedName() + ": no such stream: " + String.join(", ", missing));
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": no such stream or ring: "
+                    + String.join(", ", missing));
             spec.commandLine().getErr().flush();
             return ExitStatus.STREAM;
         }

@@ -48,7 +48,7 @@ class UnlinkPurgeIT {
         Cli.Result result = Cli.run("unlink", missing, present);
         assertEquals(ExitStatus.STREAM, result.status, result::toString);
         assertEquals(List.of(present), result.outLines(), "the present stream is still removed");
-        assertEquals(List.of("arrow-shm unlink: no such stream: '" + missing + "'"), result.stderr.lines().toList());
+        assertEquals(List.of("arrow-shm unlink: no such stream or ring: '" + missing + "'"), result.stderr.lines().toList());
         assertThrows(StreamNotFoundException.class, () -> SharedMemory.stat(present));
     }
 

@@ -1,38 +1,87 @@
 package io.arrowshm.flight;
 
-import java.io.IOException;
-import java.io.InputStream;
+import io.grpc.ClientInterceptor;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightGrpcUtils;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.auth2.BearerCredentialWriter;
 import org.apache.arrow.flight.grpc.CredentialCallOption;
 import org.apache.arrow.memory.BufferAllocator;
 
-/** Flight clients as the mirror (and the CLI) make them: TLS trust and bearer token from {@link MirrorOptions}. */
+/**
+ * Flight clients as the mirror makes them: its own gRPC channel (keepalive from
+ * {@link ConnectionLiveness}, a small default message limit, the mirror's {@link MirrorGate}), TLS
+ * trust and bearer token from {@link MirrorOptions}.
+ */
 final class FlightClients {
+    /** The largest message of a call that does not say otherwise (GetFlightInfo answers are a few KiB). */
+    static final int DEFAULT_MAX_MESSAGE_BYTES = 16 << 20;
+    /** How long a GetFlightInfo may take before the attempt counts as failed. */
+    static final long INFO_TIMEOUT_SECONDS = 10;
+
     private FlightClients() {
     }
 
-    static FlightClient connect(Location location, MirrorOptions options, BufferAllocator allocator) {
-        // FlightClient's inbound limit is already Integer.MAX_VALUE: frames up to gRPC's own limit arrive whole.
-        FlightClient.Builder builder = FlightClient.builder(allocator, location);
-        if (options.trustedCertificate().isPresent()) {
-            try (InputStream pem = Files.newInputStream(options.trustedCertificate().get())) {
-                builder.trustedCertificates(pem);
-                return builder.build();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + options.trustedCertificate().get(), e);
+    static FlightClient connect(Location location, MirrorOptions options, BufferAllocator allocator,
+                                ClientInterceptor gate) {
+        URI uri = location.getUri();
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
+                .maxInboundMessageSize(DEFAULT_MAX_MESSAGE_BYTES)
+                .intercept(gate);
+        ConnectionLiveness.apply(builder);
+        if (uri.getScheme().equals("grpc+tls")) {
+            try {
+                SslContextBuilder ssl = GrpcSslContexts.forClient();
+                if (options.trustedCertificate().isPresent()) {
+                    ssl.trustManager(options.trustedCertificate().get().toFile());
+                }
+                builder.useTransportSecurity().sslContext(ssl.build());
+            } catch (SSLException | IllegalArgumentException e) {
+                throw new UncheckedIOException("cannot use " + options.trustedCertificate().map(Object::toString)
+                        .orElse("the JVM's trusted certificates") + " for TLS: " + e.getMessage(),
+                        new java.io.IOException(e));
             }
+        } else {
+            builder.usePlaintext();
         }
-        return builder.build();
+        return FlightGrpcUtils.createFlightClient(allocator, builder.build());
     }
 
     static CallOption[] callOptions(MirrorOptions options) {
         return options.token()
                 .map(token -> new CallOption[] {new CredentialCallOption(new BearerCredentialWriter(token))})
                 .orElse(new CallOption[0]);
+    }
+
+    /** {@code options} and a deadline, for a call that should answer at once. */
+    static CallOption[] withTimeout(CallOption[] options) {
+        CallOption[] all = Arrays.copyOf(options, options.length + 1);
+        all[options.length] = CallOptions.timeout(INFO_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        return all;
+    }
+
+    /** {@code options} and a limit on this call's messages. */
+    static CallOption[] withMaxMessage(CallOption[] options, int bytes) {
+        CallOption[] all = Arrays.copyOf(options, options.length + 1);
+        all[options.length] = new MaxMessage(bytes);
+        return all;
+    }
+
+    /** The largest message one call accepts (gRPC refuses a bigger one before reading it whole). */
+    private record MaxMessage(int bytes) implements CallOptions.GrpcCallOption {
+        @Override
+        public <T extends io.grpc.stub.AbstractStub<T>> T wrapStub(T stub) {
+            return stub.withMaxInboundMessageSize(bytes);
+        }
     }
 }

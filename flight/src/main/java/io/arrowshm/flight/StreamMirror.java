@@ -1,7 +1,9 @@
 package io.arrowshm.flight;
 
 import io.arrowshm.tensors.ArrowTensorTypes;
+import io.arrowshm.tensors.BatchRejectedException;
 import io.arrowshm.tensors.FixedShapeTensorType;
+import io.arrowshm.tensors.RecordBatchCheck;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -13,12 +15,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Subscribes to a stream on a remote {@link StreamFlightServer} and republishes every row it
@@ -29,7 +33,11 @@ import org.apache.arrow.memory.RootAllocator;
  * default) until it comes back; meanwhile nothing is published, so the local stream's age grows,
  * which is how its readers see the outage ({@code shm.isStale(...)}). Frame ids are kept; write
  * times are the local publications'. It stops for good (see {@link #failure()}) only when going on
- * cannot help: a local stream of another dtype or shape, or a refused token.
+ * cannot help: a local stream of another dtype or shape, a refused token, or remote frames or
+ * batches over {@link MirrorOptions#limits()} (checked from the server's {@code GetFlightInfo}
+ * before a local stream is created, and from every batch's header before it is decoded). A batch
+ * that lies about its size is refused and the mirror reconnects. Keepalive pings notice a dead
+ * connection within about 15 s.
  *
  * <pre>{@code
  * try (StreamMirror mirror = StreamMirror.start(FlightSource.parse("grpc://camera-host:8815/frames"),
@@ -44,6 +52,9 @@ public final class StreamMirror implements AutoCloseable {
     private final String localName;
     private final MirrorOptions options;
     private final BufferAllocator allocator = new RootAllocator();
+    /** Where the gate decompresses a compressed batch once, to check it, before Flight's loader does. */
+    private final BufferAllocator scratch;
+    private final MirrorGate gate;
     private final Thread thread;
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
@@ -61,6 +72,9 @@ public final class StreamMirror implements AutoCloseable {
         this.source = source;
         this.localName = localName;
         this.options = options;
+        this.scratch = allocator.newChildAllocator("mirror-check", 0,
+                BatchGate.messageBytes(options.limits().maxDecodedBatchBytes()));
+        this.gate = new MirrorGate(options.limits(), scratch);
         this.thread = new Thread(this::run, "arrow-shm-mirror-" + localName);
         this.thread.setDaemon(true);
     }
@@ -127,6 +141,7 @@ public final class StreamMirror implements AutoCloseable {
         if (publisher != null) {
             publisher.close();
         }
+        scratch.close();
         allocator.close();
     }
 
@@ -134,14 +149,20 @@ public final class StreamMirror implements AutoCloseable {
         Duration backoff = options.initialBackoff();
         CallOption[] callOptions = FlightClients.callOptions(options);
         while (!closed) {
-            try (FlightClient client = FlightClients.connect(source.location(), options, allocator)) {
+            try (FlightClient client = FlightClients.connect(source.location(), options, allocator, gate)) {
                 if (receive(client, callOptions)) {
                     backoff = options.initialBackoff();
                 }
             } catch (FlightRuntimeException e) {
+                BatchGate.Refusal refused = gate.lastRefusal();
                 if (e.status().code() == FlightStatusCode.UNAUTHENTICATED
                         || e.status().code() == FlightStatusCode.UNAUTHORIZED) {
                     stop(e);
+                    return;
+                }
+                if (refused != null && refused.overLimit()) {
+                    // Honest perhaps, but larger than this mirror takes: reconnecting cannot help.
+                    stop(new IllegalArgumentException("the remote stream " + source + ": " + refused.reason(), e));
                     return;
                 }
                 lastError.set(e.status().code() + ": " + e.getMessage());
@@ -175,15 +196,16 @@ public final class StreamMirror implements AutoCloseable {
 
     /** One connection: returns whether it got as far as the schema (a real connection, which resets the backoff). */
     private boolean receive(FlightClient client, CallOption[] callOptions) throws Exception {
+        int maxMessage = maxMessageBytes(client, callOptions);
         try (FlightStream stream = client.getStream(new Ticket(source.stream().getBytes(StandardCharsets.UTF_8)),
-                callOptions)) {
+                FlightClients.withMaxMessage(callOptions, maxMessage))) {
             current.set(stream);
             if (closed) {
                 return false;
             }
             ArrowTensorTypes.StreamLayout remote = TensorBatchPublisher.layout(stream.getSchema());
             if (publisher == null) {
-                publisher = TensorBatchPublisher.open(localName, stream.getSchema(), allocator);
+                publisher = TensorBatchPublisher.open(localName, stream.getSchema(), allocator, TensorBatchPublisher.PLAIN);
                 layout = remote;
             } else if (remote.dtype() != layout.dtype() || !Arrays.equals(remote.shape(), layout.shape())) {
                 throw new IllegalArgumentException("the remote stream " + source + " is now " + remote
@@ -202,6 +224,36 @@ public final class StreamMirror implements AutoCloseable {
         } finally {
             current.set(null);
         }
+    }
+
+    /**
+     * The largest message the {@code DoGet} may bring: a batch of the most rows the remote frames
+     * allow (from the server's {@code GetFlightInfo}), so gRPC refuses anything longer before it
+     * reads it. Frames over the mirror's limits stop it for good, before any local stream exists.
+     */
+    private int maxMessageBytes(FlightClient client, CallOption[] callOptions) {
+        Schema schema;
+        try {
+            schema = client.getInfo(FlightDescriptor.path(source.stream()), FlightClients.withTimeout(callOptions))
+                    .getSchema();
+        } catch (FlightRuntimeException e) {
+            if (e.status().code() != FlightStatusCode.UNIMPLEMENTED) {
+                throw e;
+            }
+            return (int) Math.min(Integer.MAX_VALUE,
+                    BatchGate.messageBytes(options.limits().maxDecodedBatchBytes()));
+        }
+        RecordBatchCheck check;
+        ArrowTensorTypes.StreamLayout remote;
+        try {
+            check = RecordBatchCheck.of(schema, options.limits());
+            remote = TensorBatchPublisher.layout(schema);
+        } catch (BatchRejectedException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("the remote stream " + source + ": " + e.getMessage(), e);
+        }
+        long frame = CreationBudget.frameBytes(remote);
+        long batch = (long) check.maxRows() * (frame + RecordBatchCheck.OTHER_COLUMN_BYTES_PER_ROW);
+        return (int) Math.min(Integer.MAX_VALUE, BatchGate.messageBytes(batch));
     }
 
     private void stop(Exception e) {

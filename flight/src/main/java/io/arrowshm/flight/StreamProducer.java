@@ -8,6 +8,7 @@ import io.arrowshm.WaitStrategy;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
@@ -25,7 +26,8 @@ import org.apache.arrow.memory.BufferAllocator;
 /**
  * The Flight methods over the host's streams; each delegates to the class that owns the concern.
  * {@code DoGet} only opens the stream (so a missing one is an immediate {@code NOT_FOUND}) and
- * hands the call to the server's own executor.
+ * hands the call to the server's own, bounded, executor: a call over its size is
+ * {@code RESOURCE_EXHAUSTED}, and so is a {@code DoPut} over the number received at once.
  */
 final class StreamProducer implements FlightProducer {
     /** gRPC cannot carry one message of 2 GiB or more; keep room for the IPC header. */
@@ -39,15 +41,23 @@ final class StreamProducer implements FlightProducer {
     private final StreamActions actions;
     private final ServerCounters counters;
     private final BooleanSupplier closing;
+    private final ServeOptions options;
+    private final CreationBudget budget;
+    private final Semaphore puts;
+    private final SendBudget sendBudget;
 
-    StreamProducer(BufferAllocator allocator, ExecutorService senders, StreamPatterns exposed, ServerCounters counters,
+    StreamProducer(BufferAllocator allocator, ExecutorService senders, ServeOptions options, ServerCounters counters,
                    BooleanSupplier closing) {
         this.allocator = allocator;
         this.senders = senders;
-        this.exposed = exposed;
+        this.exposed = new StreamPatterns(options.expose());
         this.actions = new StreamActions(exposed);
         this.counters = counters;
         this.closing = closing;
+        this.options = options;
+        this.budget = new CreationBudget(options.createStreams(), options.maxCreatedBytes());
+        this.puts = new Semaphore(options.maxPuts());
+        this.sendBudget = new SendBudget(options.maxSendBytes());
     }
 
     @Override
@@ -64,10 +74,30 @@ final class StreamProducer implements FlightProducer {
                 throw CallStatus.INVALID_ARGUMENT.withDescription("stream '" + request.stream() + "' has "
                         + shm.size() + "-byte frames; one gRPC message carries less than 2 GiB").toRuntimeException();
             }
-            senders.execute(new LiveSender(request, shm, listener, callAllocator, counters, closing));
+            // A backstop: the call holds one publication's copy (and a packed one for bool) at a time.
+            callAllocator.setLimit(2 * shm.size() + (1 << 20));
+            long frame = shm.size();
+            if (!sendBudget.reserve(frame)) {
+                throw CallStatus.RESOURCE_EXHAUSTED.withDescription("the DoGet calls this server serves already hold"
+                        + " what it allows for frames in flight (--max-send-bytes " + options.maxSendBytes() + "; a call"
+                        + " holds up to " + SendBudget.FRAMES_PER_CALL + " frames of " + frame + " bytes); try again later")
+                        .toRuntimeException();
+            }
+            try {
+                senders.execute(new LiveSender(request, shm, listener, callAllocator, counters, closing,
+                        () -> sendBudget.release(frame)));
+            } catch (RuntimeException | Error e) {
+                sendBudget.release(frame);
+                throw e;
+            }
         } catch (RejectedExecutionException e) {
             closeQuietly(shm, callAllocator);
-            throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException();
+            if (closing.getAsBoolean()) {
+                throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException();
+            }
+            throw CallStatus.RESOURCE_EXHAUSTED.withDescription("this server already serves " + options.maxClients()
+                    + " DoGet calls, as many as it takes at once (--max-clients " + options.maxClients()
+                    + "); try again later").toRuntimeException();
         } catch (RuntimeException | Error e) {
             closeQuietly(shm, callAllocator);
             throw e;
@@ -106,8 +136,21 @@ final class StreamProducer implements FlightProducer {
             throw CallStatus.UNAUTHORIZED.withDescription("stream '" + name + "' is not exposed by this server")
                     .toRuntimeException();
         }
-        BufferAllocator putAllocator = allocator.newChildAllocator("doput-" + name, 0, Long.MAX_VALUE);
-        return new PutReceiver(name, flightStream, ackStream, putAllocator, counters);
+        if (!puts.tryAcquire()) {
+            throw CallStatus.RESOURCE_EXHAUSTED.withDescription("this server already receives " + options.maxPuts()
+                    + " DoPut calls, as many as it takes at once (--max-puts " + options.maxPuts() + "); try again later")
+                    .toRuntimeException();
+        }
+        try {
+            // The put's own memory: the row it unpacks for a bool stream, nothing else.
+            BufferAllocator putAllocator = allocator.newChildAllocator("doput-" + name, 0,
+                    options.limits().maxFrameBytes() + (1 << 20));
+            return new PutReceiver(name, flightStream, ackStream, putAllocator, counters, options.limits(), budget,
+                    PutVerdict.current(), puts::release);
+        } catch (RuntimeException | Error e) {
+            puts.release();
+            throw e;
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.arrowshm.StreamInterruptedException;
 import io.arrowshm.StreamNotFoundException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -55,110 +56,169 @@ public final class StreamReplayer {
     }
 
     /**
-     * Replays until the end of the file (or, looping, until stopped or interrupted).
+     * Replays until the end of the file (or, looping, until stopped or interrupted). Each pass
+     * opens the file again and checks all of it (every batch read and decoded, see
+     * {@link TensorFileReader#checkAllBatches()}) before its first row is published, so a file
+     * replaced or damaged between two passes is refused rather than published. The stream is
+     * created only once the first pass's check passed; if the replay then fails during that
+     * pass, the stream it created is unlinked.
      *
-     * @throws TensorFileException for input that cannot be replayed into the stream (nothing published)
+     * @throws TensorFileException for input that cannot be replayed into the stream (nothing of
+     *     the failing pass published)
      */
     public ReplayStats run() {
         long start = System.nanoTime();
-        long frames = 0;
-        long skipped = 0;
-        long passes = 0;
-        boolean interrupted = false;
+        Progress progress = new Progress(start);
         Pacer pacer = new Pacer(options.pace(), options.rateHz());
-        long nextProgress = start + options.progressInterval().toNanos();
-        TensorFileReader reader = TensorFileReader.open(file, allocator);
+        SharedMemory shm = null;
+        ArrowBuf row = null;
+        boolean created = false;
+        boolean interrupted = false;
+        boolean failed = true;
+        ArrowTensorTypes.StreamLayout layout = null;
+        TensorFileReader reader = null;
         try {
-            if (options.pace() == ReplayOptions.Pace.ORIGINAL && !reader.hasWriteTime()) {
-                throw new TensorFileException(file + ": no write_time column to replay at the original pace;"
-                        + " give a rate or replay as fast as possible");
-            }
-            ArrowTensorTypes.StreamLayout layout = reader.layout();
-            try (SharedMemory shm = openOrCreate(layout);
-                 ArrowBuf row = allocator.buffer(Math.max(1, shm.size()))) {
-                outer:
-                while (true) {
-                    pacer.restart();
-                    long index = 0;
-                    while (reader.loadNextBatch()) {
-                        for (int i = 0; i < reader.rowCount(); i++, index++) {
-                            if (stopRequested) {
-                                break outer;
-                            }
-                            if (reader.isNull(i)) {
-                                skipped++;
-                                continue;
-                            }
-                            pacer.awaitDue(reader.hasWriteTime() ? reader.writeTimeNanos(i) : 0);
-                            long frameId = reader.frameId(i, index);
-                            if (layout.dtype() == io.arrowshm.DType.BOOL) {
-                                reader.copyRow(i, row);
-                                shm.write(row, frameId);
-                            } else {
-                                shm.write(reader.rowBytes(i), frameId);
-                            }
-                            frames++;
-                            if (options.progress() != null && System.nanoTime() - nextProgress >= 0) {
-                                options.progress().accept(new ReplayStats(frames, skipped, frames * shm.size(),
-                                        passes, System.nanoTime() - start, false));
-                                nextProgress = System.nanoTime() + options.progressInterval().toNanos();
-                            }
+            outer:
+            while (true) {
+                reader = TensorFileReader.open(file, allocator, options.limits());
+                if (options.pace() == ReplayOptions.Pace.ORIGINAL && !reader.hasWriteTime()) {
+                    throw new TensorFileException(file + ": no write_time column to replay at the original pace;"
+                            + " give a rate or replay as fast as possible");
+                }
+                if (layout != null && !sameLayout(layout, reader.layout())) {
+                    throw new TensorFileException(file + " now holds " + reader.layout() + " but stream '" + streamName
+                            + "' is " + layout + " (the file changed between two --loop passes); nothing of it was"
+                            + " published");
+                }
+                layout = reader.layout();
+                reader.checkAllBatches();
+                if (shm == null) {
+                    try {
+                        SharedMemory existing = SharedMemory.open(streamName);
+                        checkMatches(existing, layout);
+                        shm = existing;
+                    } catch (StreamNotFoundException missing) {
+                        shm = SharedMemory.create(streamName, CreateOptions.of(layout.dtype(), layout.shape()).notify(true));
+                        created = true;
+                    }
+                    row = allocator.buffer(Math.max(1, shm.size()));
+                }
+                pacer.restart();
+                long index = 0;
+                while (reader.loadNextBatch()) {
+                    for (int i = 0; i < reader.rowCount(); i++, index++) {
+                        if (stopRequested) {
+                            break outer;
                         }
+                        if (reader.isNull(i)) {
+                            progress.skipped++;
+                            continue;
+                        }
+                        pacer.awaitDue(reader.hasWriteTime() ? reader.writeTimeNanos(i) : 0);
+                        long frameId = reader.frameId(i, index);
+                        if (layout.dtype() == io.arrowshm.DType.BOOL) {
+                            reader.copyRow(i, row);
+                            shm.write(row, frameId);
+                        } else {
+                            shm.write(reader.rowBytes(i), frameId);
+                        }
+                        progress.published(shm.size());
                     }
-                    passes++;
-                    if (!options.loop() || stopRequested) {
-                        break;
-                    }
-                    reader.close();
-                    reader = TensorFileReader.open(file, allocator);
                 }
-                ReplayStats stats = new ReplayStats(frames, skipped, frames * shm.size(), passes,
-                        System.nanoTime() - start, false);
-                if (options.progress() != null) {
-                    options.progress().accept(stats);
+                progress.passes++;
+                reader.close();
+                reader = null;
+                if (!options.loop() || stopRequested) {
+                    break;
                 }
-                return stats;
-            } catch (TensorFileException e) {
-                if (!Thread.currentThread().isInterrupted()) {
-                    throw e;
-                }
-                // An interrupt closed the file's channel under a read (NIO does that): it is the interrupt.
-                interrupted = true;
-                return new ReplayStats(frames, skipped, frames * reader.layout().dtype().itemSize()
-                        * product(reader.layout().shape()), passes, System.nanoTime() - start, true);
-            } catch (InterruptedException | StreamInterruptedException e) {
-                interrupted = true;
-                return new ReplayStats(frames, skipped, frames * reader.layout().dtype().itemSize()
-                        * product(reader.layout().shape()), passes, System.nanoTime() - start, true);
             }
+            failed = false;
+            ReplayStats stats = progress.stats(false);
+            if (options.progress() != null) {
+                options.progress().accept(stats);
+            }
+            return stats;
+        } catch (TensorFileException e) {
+            if (!Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            // An interrupt closed the file's channel under a read (NIO does that): it is the interrupt.
+            interrupted = true;
+            failed = false;
+            return progress.stats(true);
+        } catch (InterruptedException | StreamInterruptedException e) {
+            interrupted = true;
+            failed = false;
+            return progress.stats(true);
         } finally {
-            reader.close();
+            if (reader != null) {
+                reader.close();
+            }
+            if (row != null) {
+                row.close();
+            }
+            if (shm != null) {
+                Optional<String> instance = shm.instanceId();
+                shm.close();
+                if (failed && created && progress.passes == 0) {
+                    unlinkIfStill(instance);
+                }
+            }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
     }
 
-    private SharedMemory openOrCreate(ArrowTensorTypes.StreamLayout layout) {
-        try {
-            SharedMemory shm = SharedMemory.open(streamName);
-            if (shm.dtype() != layout.dtype() || !Arrays.equals(shm.shape(), layout.shape())) {
-                String has = shm.dtype().numpyName() + " " + Arrays.toString(shm.shape());
-                shm.close();
-                throw new TensorFileException("stream '" + streamName + "' is " + has + " but " + file + " holds "
-                        + layout + "; replay into a new stream name or unlink it first");
+    /** Frames and skipped rows so far, and the progress callback's clock. */
+    private final class Progress {
+        final long start;
+        long frames;
+        long skipped;
+        long passes;
+        long bytes;
+        long next;
+
+        Progress(long start) {
+            this.start = start;
+            this.next = start + options.progressInterval().toNanos();
+        }
+
+        void published(long frameBytes) {
+            frames++;
+            bytes += frameBytes;
+            if (options.progress() != null && System.nanoTime() - next >= 0) {
+                options.progress().accept(stats(false));
+                next = System.nanoTime() + options.progressInterval().toNanos();
             }
-            return shm;
-        } catch (StreamNotFoundException missing) {
-            return SharedMemory.create(streamName, CreateOptions.of(layout.dtype(), layout.shape()).notify(true));
+        }
+
+        ReplayStats stats(boolean interrupted) {
+            return new ReplayStats(frames, skipped, bytes, passes, System.nanoTime() - start, interrupted);
         }
     }
 
-    private static long product(long[] shape) {
-        long n = 1;
-        for (long dim : shape) {
-            n *= dim;
+    /** Unlinks the stream this replay created, unless someone recreated the name meanwhile. */
+    private void unlinkIfStill(Optional<String> instanceId) {
+        try {
+            if (SharedMemory.stat(streamName).instanceId().equals(instanceId)) {
+                SharedMemory.unlink(streamName);
+            }
+        } catch (RuntimeException gone) {
+            // already unlinked, or no longer ours: nothing to undo
         }
-        return n;
+    }
+
+    private static boolean sameLayout(ArrowTensorTypes.StreamLayout a, ArrowTensorTypes.StreamLayout b) {
+        return a.dtype() == b.dtype() && Arrays.equals(a.shape(), b.shape());
+    }
+
+    private void checkMatches(SharedMemory shm, ArrowTensorTypes.StreamLayout layout) {
+        if (shm.dtype() != layout.dtype() || !Arrays.equals(shm.shape(), layout.shape())) {
+            String has = shm.dtype().numpyName() + " " + Arrays.toString(shm.shape());
+            shm.close();
+            throw new TensorFileException("stream '" + streamName + "' is " + has + " but " + file + " holds "
+                    + layout + "; replay into a new stream name or unlink it first");
+        }
     }
 }

@@ -32,6 +32,9 @@ import picocli.CommandLine.Spec;
         description = {"Record a stream's publications to an Arrow IPC file (pyarrow, polars, pandas read it).",
                 "Stops after --frames or --seconds, or on Ctrl-C; the file is always finished and readable."})
 public final class RecordCommand implements Callable<Integer> {
+    /** The slowest a batch is expected to be compressed and written after a stop: 1 MB/s (lz4 on a loaded host). */
+    private static final long SLOWEST_WRITE_BYTES_PER_MILLI = 1_000;
+
     @Spec
     private CommandSpec spec;
 
@@ -72,19 +75,26 @@ public final class RecordCommand implements Callable<Integer> {
             options = options.maxDuration(Duration.ofNanos((long) (seconds * 1e9)));
         }
         StatusLine status = new StatusLine(System.err, StatusLine.onTerminal());
-        try (StopSignal stop = new StopSignal();
-             SharedMemory shm = SharedMemory.open(name, OpenOptions.readOnly());
-             BufferAllocator allocator = new RootAllocator()) {
-            StreamRecorder[] recorder = new StreamRecorder[1];
-            options = options.progress(stats -> {
-                if (stop.raised()) {
-                    recorder[0].stop();   // Ctrl-C: finish the file, then the JVM exits
-                }
-                status.show(line(stats));
-            }, Duration.ofMillis(250));
+        StreamRecorder[] recorder = new StreamRecorder[1];
+        try (SharedMemory shm = SharedMemory.open(name, OpenOptions.readOnly());
+             BufferAllocator allocator = new RootAllocator();
+             // Ctrl-C or SIGTERM: stop reading at once, and keep the JVM from exiting while the writer
+             // still finishes batches (lz4 is slow: a full queue takes seconds to minutes), so the file
+             // always gets its footer. Each batch may take its bytes at 1 MB/s before the wait gives up.
+             StopSignal stop = new StopSignal(() -> {
+                 StreamRecorder running = recorder[0];
+                 if (running != null) {
+                     running.stop();
+                 }
+             }, () -> recorder[0] == null ? 0 : recorder[0].stats().fileBytes() + recorder[0].stats().frames(),
+                     Duration.ofMillis(options.batchRows() * shm.size() / SLOWEST_WRITE_BYTES_PER_MILLI))) {
+            options = options.progress(stats -> status.show(line(stats)), Duration.ofMillis(250));
             RecordingStats stats;
             try (StreamRecorder opened = StreamRecorder.open(shm, file, options, allocator)) {
                 recorder[0] = opened;
+                if (stop.raised()) {
+                    opened.stop(); // the signal came while the file was being created
+                }
                 stats = opened.record();
             }
             status.finish();

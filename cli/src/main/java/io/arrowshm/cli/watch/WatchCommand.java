@@ -2,6 +2,7 @@ package io.arrowshm.cli.watch;
 
 import io.arrowshm.OpenOptions;
 import io.arrowshm.Publication;
+import io.arrowshm.Ring;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.StreamTimeoutException;
 import io.arrowshm.cli.ExitStatus;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
  * and the writer wakes it, on others it polls.
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
-        description = {"Follow a stream live: publications/s, latency, missed publications, frame id.",
+        description = {"Follow a stream live: publications/s, latency, missed publications, frame id;",
+                "or a ring: frames written per second and each cursor's lag (the ring is sampled, not read).",
                 "A status line refreshes on stderr; a summary goes to stdout at the end.",
                 "Stops on Ctrl-C (exit status 130, after the summary), or after --seconds or --count."})
 public final class WatchCommand implements Callable<Integer> {
@@ -59,6 +61,9 @@ public final class WatchCommand implements Callable<Integer> {
         checkPositive(count == null ? null : count.doubleValue(), "--count");
         checkPositive(interval, "--interval");
         long intervalNanos = (long) (interval * 1e9);
+        if (!SharedMemory.listStreams().contains(name) && Ring.list().contains(name)) {
+            return watchRing(intervalNanos);
+        }
         try (StopSignal stop = new StopSignal();
              SharedMemory shm = SharedMemory.open(name, OpenOptions.readOnly())) {
             long start = System.nanoTime();
@@ -86,6 +91,33 @@ public final class WatchCommand implements Callable<Integer> {
             Map<String, Object> summary = stats.summary(name, System.nanoTime(), shm.notifyEnabled());
             PrintWriter out = spec.commandLine().getOut();
             out.println(json ? Json.write(summary) : WatchStats.summaryText(summary));
+            out.flush();
+        }
+        return ExitStatus.OK;
+    }
+
+    /** A ring: the write rate and every cursor's lag, sampled; {@code --count} counts frames written. */
+    private int watchRing(long intervalNanos) {
+        try (StopSignal stop = new StopSignal(); Ring ring = Ring.open(name)) {
+            long start = System.nanoTime();
+            long end = seconds == null ? Long.MAX_VALUE : start + (long) (seconds * 1e9);
+            RingWatch watch = new RingWatch(ring, start);
+            StatusLine status = new StatusLine(System.err, StatusLine.onTerminal());
+            long nextRefresh = start + intervalNanos;
+            long first = ring.writePosition();
+            while (!stop.raised() && System.nanoTime() - end < 0
+                    && (count == null || ring.writePosition() - first < count)) {
+                watch.sample(Math.min(nextRefresh, end));
+                long now = System.nanoTime();
+                if (now - nextRefresh >= 0) {
+                    status.show(watch.status(now));
+                    nextRefresh = now + intervalNanos;
+                }
+            }
+            status.finish();
+            Map<String, Object> summary = watch.summary(System.nanoTime());
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(json ? Json.write(summary) : RingWatch.summaryText(summary));
             out.flush();
         }
         return ExitStatus.OK;
