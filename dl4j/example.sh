@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # The DL4J training example, two processes: the trainer (io.arrowshm.dl4j.examples.RingTraining)
-# creates a ring and attaches its cursor, a producer process (SampleProducer, a JVM until the
-# Python ring package lands) writes SAMPLES samples of a separable problem per epoch and an end
-# marker after each; the trainer fits a small MultiLayerNetwork on every one of them, prints the
-# samples it consumed and their checksum (equal to the producer's), and the accuracy on samples it
-# never saw (it fails below 0.90).
+# creates a ring and attaches its cursor, a Python producer (dl4j/src/test/python/sample_producer.py,
+# arrow_shm) writes SAMPLES samples of a separable problem per epoch and an end marker after each,
+# then a test epoch; the trainer fits a small MultiLayerNetwork on every training sample, prints the
+# samples it consumed and their checksum (equal to the producer's), and its accuracy on the test
+# epoch (it fails below 0.90).
 #
 #   dl4j/example.sh [SAMPLES] [EPOCHS] [--zero-copy]      (default 20000 1)
 #
-# It builds the dl4j module when it is missing or stale. JAVA_HOME picks the JDK (17 or later);
-# the JVMs get the flags the README gives.
+# It makes .venv/ (scripts/python-env.sh) and builds the dl4j module when either is missing or
+# stale. JAVA_HOME picks the JDK (17 or later); the JVM gets the flags the README gives.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$root"
@@ -20,6 +20,8 @@ if [ "${3:-}" = "--zero-copy" ]; then
   extra=(--zero-copy)
 fi
 
+bash scripts/python-env.sh
+python="$root/.venv/bin/python"
 classpath_file="$root/dl4j/target/example.classpath"
 if [ ! -f "$classpath_file" ] || [ -n "$(find pom.xml arrow-shm/pom.xml arrow-shm/src/main nd4j-bridge/pom.xml \
     nd4j-bridge/src/main dl4j/pom.xml dl4j/src/main -newer "$classpath_file" -print -quit)" ]; then
@@ -57,8 +59,8 @@ for _ in $(seq 600); do
   kill -0 "${pids[0]}" 2>/dev/null || { cat "$work/trainer.out"; echo "[dl4j-example] the trainer exited early" >&2; exit 1; }
   sleep 0.1
 done
-"$java_bin" "${flags[@]}" -cp "$classpath" io.arrowshm.dl4j.examples.SampleProducer "$ring" "$samples" \
-    --epochs "$epochs" | sed 's/^/[producer] /'
+"$python" -u dl4j/src/test/python/sample_producer.py "$ring" "$samples" --epochs "$epochs" \
+    | sed 's/^/[python producer] /'
 status=0
 wait "${pids[0]}" || status=$?
 end=$EPOCHREALTIME
@@ -67,4 +69,4 @@ if [ "$status" -ne 0 ]; then
   echo "[dl4j-example] failed (status $status)" >&2
   exit "$status"
 fi
-echo "[dl4j-example] $epochs x $samples samples through producer -> ring -> DL4J in $(awk "BEGIN {printf \"%.2f\", $end - $start}") s"
+echo "[dl4j-example] $epochs x $samples samples through Python -> ring -> DL4J in $(awk "BEGIN {printf \"%.2f\", $end - $start}") s"

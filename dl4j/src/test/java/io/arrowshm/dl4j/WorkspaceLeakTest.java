@@ -50,7 +50,8 @@ class WorkspaceLeakTest {
         try (Ring ring = Ring.create(name, RingOptions.of(DType.FLOAT32, SyntheticSamples.WIDTH).capacity(512));
              RingDataSetIterator iterator = RingDataSetIterator.builder(ring).labelColumns(SyntheticSamples.CLASSES)
                      .batchSize(BATCH).zeroCopy(zeroCopy).build();
-             PeerProcess producer = PeerProcess.java(SampleProducer.class, name, Integer.toString(samples))) {
+             PeerProcess producer = PeerProcess.java(SampleProducer.class, name, Integer.toString(samples),
+                     "--test", "0")) {
             MultiLayerNetwork network = SmallNetwork.create(3);
             network.setListeners(new BaseTrainingListener() {
                 @Override

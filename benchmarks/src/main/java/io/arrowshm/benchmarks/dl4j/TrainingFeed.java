@@ -73,7 +73,7 @@ interface TrainingFeed extends AutoCloseable {
             iterator = RingDataSetIterator.builder(ring).labelColumns(SyntheticSamples.CLASSES).batchSize(batch)
                     .zeroCopy(zeroCopy).cursor("bench").idleTimeout(START).build();
             producer = Child.start(Commands.java(SampleProducer.class, List.of("-Xmx256m"),
-                    List.of(name, Integer.toString(samples))), "producer", log);
+                    List.of(name, Integer.toString(samples), "--test", "0")), "producer", log);
             long deadline = System.nanoTime() + START.toNanos();
             if (prefilled) {
                 producer.awaitLine("wrote", START).orElseThrow(failure(producer));

@@ -14,18 +14,19 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 /**
  * The trainer of the DL4J example: creates the sample ring (or two rings: features and labels),
  * attaches its cursor before any sample is written, trains {@link SmallNetwork} on every sample a
- * producer process ({@link SampleProducer}, or Python with arrow_shm) writes, epoch by epoch, and
- * prints the samples it consumed, their checksum, and the accuracy on 2000 samples it never saw.
+ * producer process (dl4j/src/test/python/sample_producer.py with arrow_shm, or
+ * {@link SampleProducer}) writes, epoch by epoch, prints the samples it consumed and their
+ * checksum, then reads the producer's test epoch and prints the accuracy on it.
  *
  * <pre>{@code
- * java ... RingTraining samples                       # then, in another process: SampleProducer samples 20000
+ * java ... RingTraining samples                       # then, in another process: sample_producer.py samples 20000
  * java ... RingTraining features --labels labels --epochs 2 --batch 64 --zero-copy
  * }</pre>
  *
  * It prints {@code ready} once the cursor is attached, then per epoch
- * {@code epoch E: trained on N samples, checksum X}, then {@code accuracy A (bar B)}; it exits 1
- * when the accuracy is below {@link SmallNetwork#ACCURACY_BAR}. Rings it created are removed at
- * the end.
+ * {@code epoch E: trained on N samples, checksum X}, then
+ * {@code test: N samples, checksum X, accuracy A (bar B), ...}; it exits 1 when the accuracy is
+ * below {@link SmallNetwork#ACCURACY_BAR}. Rings it created are removed at the end.
  */
 public final class RingTraining {
     private RingTraining() {
@@ -77,9 +78,10 @@ public final class RingTraining {
                 network.fit(counted); // resets the exhausted iterator first: the next epoch-of-stream
                 System.out.println("epoch " + e + ": trained on " + counted.checksum());
             }
-            accuracy = SmallNetwork.accuracy(network, new SyntheticSamples(seed), 1_000_000_000L, 2000);
-            System.out.println(String.format(Locale.ROOT, "accuracy %.4f (bar %.2f) on 2000 held-out samples,"
-                    + " %d of %d batches zero-copy", accuracy, SmallNetwork.ACCURACY_BAR, ring.zeroCopyBatches(),
+            ChecksumIterator test = new ChecksumIterator(ring);
+            accuracy = SmallNetwork.accuracy(network, test);
+            System.out.println(String.format(Locale.ROOT, "test: %s, accuracy %.4f (bar %.2f); %d of %d batches"
+                    + " zero-copy", test.checksum(), accuracy, SmallNetwork.ACCURACY_BAR, ring.zeroCopyBatches(),
                     ring.zeroCopyBatches() + ring.copiedBatches()));
         } finally {
             created.forEach(Ring::unlink);
