@@ -8,6 +8,7 @@ import io.arrowshm.Ring;
 import io.arrowshm.RingLease;
 import io.arrowshm.RingReader;
 import io.arrowshm.RingWriter;
+import io.arrowshm.StreamTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -68,7 +69,7 @@ public final class RingInference implements AutoCloseable {
     private final FrameIds frameIds;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Pending pending;
-    private long discarded;
+    private volatile long discarded; // written by runNext only
 
     private RingInference(Builder b, RingReader reader, RingWriter writer, BufferAllocator allocator,
                           LeasedTensor outputTensor) {
@@ -113,6 +114,11 @@ public final class RingInference implements AutoCloseable {
                     discarded++;
                     pending = null;
                     frame.tensor.close(); // the reader counts the frame as lost
+                    if (System.nanoTime() - deadline > 0) { // a writer that laps every run must not keep us here
+                        throw new StreamTimeoutException("no frame of ring '" + input.name() + "' outlived its run"
+                                + " within the timeout (" + discarded + " runs discarded so far: the writer reuses"
+                                + " slots faster than the model reads them); give the ring more capacity", null);
+                    }
                     continue;
                 }
                 frame.computed = true;
@@ -140,7 +146,7 @@ public final class RingInference implements AutoCloseable {
     }
 
     /** Frames whose run was discarded because the ring's writer reused their slot meanwhile. */
-    public synchronized long discarded() {
+    public long discarded() {
         return discarded;
     }
 

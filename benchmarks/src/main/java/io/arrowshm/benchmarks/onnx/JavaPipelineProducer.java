@@ -15,10 +15,10 @@ import java.util.Random;
 
 /**
  * The producer and result reader of OnnxBench's Java-producer table, in a JVM of its own, so that
- * streams and rings are compared with the same producer (the Python ring package has not landed
- * yet). Opens what the worker made, prints "ready", waits for "go" on stdin, then sends
- * WARMUP + COUNT float32 frames and reads each result, and prints
- * "done P50_US P99_US FRAMES_PER_S" for the timed frames.
+ * streams and rings are compared with the same producer and the figures are the Java side's (a
+ * Python producer would add pyshmem's and arrow_shm's own costs, which differ). Opens what the
+ * worker made, prints "ready", waits for "go" on stdin, then sends WARMUP + COUNT float32 frames
+ * and reads each result, and prints "done P50_US P99_US FRAMES_PER_S" for the timed frames.
  *
  * <pre>{@code
  * java ... JavaPipelineProducer stream|ring|ring-pipelined INPUT OUTPUT WARMUP COUNT

@@ -100,8 +100,8 @@ public final class OnnxBench {
             report.addAll(bench.size(work, shape, javaRows));
         }
         report.add("");
-        report.add("Streams beside rings, one producer for both: a JVM (JavaPipelineProducer; the Python ring package"
-                + " has not landed yet) writes each frame and reads its result, the same Java worker runs the model"
+        report.add("Streams beside rings, one producer for both: a JVM (JavaPipelineProducer, so that only the Java"
+                + " side differs) writes each frame and reads its result, the same Java worker runs the model"
                 + " zero-copy in (StreamInference or RingInference); lock-step as above, and pipelined (the producer"
                 + " writes as fast as the BLOCK ring lets it; a frame's time runs from its write to its result's read).");
         report.add("");
