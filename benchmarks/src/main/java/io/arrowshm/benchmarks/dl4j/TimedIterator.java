@@ -1,11 +1,10 @@
 package io.arrowshm.benchmarks.dl4j;
 
+import io.arrowshm.dl4j.examples.ForwardingIterator;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
-import java.util.List;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
@@ -14,10 +13,9 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * batch is what the feed costs the training loop, measured where it is spent, so a busy machine's
  * preemptions (which the median ignores) disturb it far less than a whole epoch's time.
  */
-final class TimedIterator implements DataSetIterator {
+final class TimedIterator extends ForwardingIterator {
     private static final long serialVersionUID = 1L;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private final DataSetIterator source;
     private final long[] wall;
     private final long[] cpu;
     private int batches;
@@ -25,7 +23,7 @@ final class TimedIterator implements DataSetIterator {
     private long pendingCpu;
 
     TimedIterator(DataSetIterator source, int maxBatches) {
-        this.source = source;
+        super(source);
         this.wall = new long[maxBatches + 1];
         this.cpu = new long[maxBatches + 1];
     }
@@ -34,7 +32,7 @@ final class TimedIterator implements DataSetIterator {
     public boolean hasNext() {
         long w = System.nanoTime();
         long c = THREADS.getCurrentThreadCpuTime();
-        boolean more = source.hasNext();
+        boolean more = super.hasNext();
         pendingWall += System.nanoTime() - w;
         pendingCpu += THREADS.getCurrentThreadCpuTime() - c;
         return more;
@@ -44,7 +42,7 @@ final class TimedIterator implements DataSetIterator {
     public DataSet next() {
         long w = System.nanoTime();
         long c = THREADS.getCurrentThreadCpuTime();
-        DataSet batch = source.next();
+        DataSet batch = super.next();
         wall[batches] = pendingWall + System.nanoTime() - w;
         cpu[batches] = pendingCpu + THREADS.getCurrentThreadCpuTime() - c;
         batches++;
@@ -75,47 +73,7 @@ final class TimedIterator implements DataSetIterator {
     }
 
     @Override
-    public int inputColumns() {
-        return source.inputColumns();
-    }
-
-    @Override
-    public int totalOutcomes() {
-        return source.totalOutcomes();
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return source.resetSupported();
-    }
-
-    @Override
     public boolean asyncSupported() {
         return false; // timed on the training thread itself (both feeds say false anyway)
-    }
-
-    @Override
-    public void reset() {
-        source.reset();
-    }
-
-    @Override
-    public int batch() {
-        return source.batch();
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        source.setPreProcessor(preProcessor);
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return source.getPreProcessor();
-    }
-
-    @Override
-    public List<String> getLabels() {
-        return source.getLabels();
     }
 }

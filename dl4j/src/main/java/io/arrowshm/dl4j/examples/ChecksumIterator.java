@@ -1,8 +1,6 @@
 package io.arrowshm.dl4j.examples;
 
-import java.util.List;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
@@ -15,13 +13,12 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * System.out.println("trained on " + counted.checksum());
  * }</pre>
  */
-public final class ChecksumIterator implements DataSetIterator {
+public final class ChecksumIterator extends ForwardingIterator {
     private static final long serialVersionUID = 1L;
-    private final DataSetIterator source;
     private final transient SampleChecksum checksum = new SampleChecksum();
 
     public ChecksumIterator(DataSetIterator source) {
-        this.source = source;
+        super(source);
     }
 
     /** Every sample handed out so far. */
@@ -31,66 +28,16 @@ public final class ChecksumIterator implements DataSetIterator {
 
     @Override
     public DataSet next(int num) {
-        return counted(source.next(num));
+        return counted(super.next(num));
     }
 
     @Override
     public DataSet next() {
-        return counted(source.next());
+        return counted(super.next());
     }
 
     private DataSet counted(DataSet batch) {
         checksum.add(batch);
         return batch;
-    }
-
-    @Override
-    public boolean hasNext() {
-        return source.hasNext();
-    }
-
-    @Override
-    public int inputColumns() {
-        return source.inputColumns();
-    }
-
-    @Override
-    public int totalOutcomes() {
-        return source.totalOutcomes();
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return source.resetSupported();
-    }
-
-    @Override
-    public boolean asyncSupported() {
-        return source.asyncSupported();
-    }
-
-    @Override
-    public void reset() {
-        source.reset();
-    }
-
-    @Override
-    public int batch() {
-        return source.batch();
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        source.setPreProcessor(preProcessor);
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return source.getPreProcessor();
-    }
-
-    @Override
-    public List<String> getLabels() {
-        return source.getLabels();
     }
 }
