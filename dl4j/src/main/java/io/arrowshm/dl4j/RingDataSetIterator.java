@@ -461,8 +461,10 @@ public final class RingDataSetIterator implements DataSetIterator, AutoCloseable
     /**
      * Moves the cursor exactly past the samples handed out and detaches it (frames leased but not
      * handed out stay for the cursor's next reader; only the rows of a copied batch that a failure
-     * interrupted, already out of the ring, go with this iterator). The arrays of a zero-copy batch stay mapped
-     * but may be overwritten from now on. The rings stay open. Closing twice is harmless.
+     * interrupted, already out of the ring, go with this iterator). Close it before its rings: a
+     * closed ring has closed its readers, and the cursor then stays where the last open lease
+     * began, so that lease's samples come again. The arrays of a zero-copy batch stay mapped but may
+     * be overwritten from now on. The rings stay open. Closing twice is harmless.
      */
     @Override
     public synchronized void close() {

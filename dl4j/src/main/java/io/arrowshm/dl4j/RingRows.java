@@ -185,7 +185,7 @@ final class RingRows implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (window != null && offset > 0) {
+            if (window != null && offset > 0 && !reader.isClosed()) { // a closed ring closed its readers too
                 cut(0, Duration.ZERO);
             }
             releaseIfDone();

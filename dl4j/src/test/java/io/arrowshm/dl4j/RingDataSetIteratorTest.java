@@ -363,6 +363,21 @@ class RingDataSetIteratorTest {
     }
 
     @Test
+    void closingTheRingBeforeTheIteratorIsHarmless() {
+        Ring ring = ring(RingOptions.of(DType.FLOAT32, 3).capacity(8));
+        try (RingWriter writer = ring.writer()) {
+            writeSamples(writer, 0, 6, 3);
+        }
+        RingDataSetIterator it = RingDataSetIterator.builder(ring).labelColumns(1).batchSize(8).build();
+        assertEquals(2, it.next(2).numExamples()); // a lease of 6 is open, 2 handed out
+        ring.close();
+        it.close(); // the ring closed its reader: the lease goes without moving the cursor, and nothing throws
+        try (Ring again = Ring.open(ring.name()); RingReader reader = again.reader("dl4j")) {
+            assertEquals(0, reader.position(), "a reader closed before its lease moves nothing: all six come again");
+        }
+    }
+
+    @Test
     void aClosedIteratorRefusesClearly() {
         Ring ring = ring(RingOptions.of(DType.FLOAT32, 3).capacity(4));
         RingDataSetIterator it = RingDataSetIterator.builder(ring).labelColumns(1).build();
