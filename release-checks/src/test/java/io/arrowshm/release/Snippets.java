@@ -70,6 +70,16 @@ final class Snippets {
                             "OrtSession session = null; // env.createSession(\"model.onnx\", ...) in the README's story",
                             "SharedMemory frames = null; // float32 (64, 64)",
                             "SharedMemory scores = null; // float32 (64, 10)"),
+            statements("onnx-ring-inference")
+                    .imports("ai.onnxruntime.OrtEnvironment", "ai.onnxruntime.OrtSession",
+                            "io.arrowshm.onnx.RingInference")
+                    .declare("boolean running = true;"),
+            statements("dl4j-ring-iterator")
+                    .imports("io.arrowshm.dl4j.RingDataSetIterator",
+                            "org.deeplearning4j.nn.multilayer.MultiLayerNetwork")
+                    .declare("MultiLayerNetwork network = null; // SmallNetwork.create(7) in the README's story"),
+            statements("nd4j-ring-views")
+                    .imports("io.arrowshm.nd4j.Nd4jRings", "org.nd4j.linalg.api.ndarray.INDArray"),
             statements("nd4j-cuda-view")
                     .imports("org.bytedeco.javacpp.Pointer", "org.nd4j.linalg.api.buffer.DataBuffer",
                             "org.nd4j.linalg.api.buffer.DataType", "org.nd4j.linalg.api.ndarray.INDArray",
