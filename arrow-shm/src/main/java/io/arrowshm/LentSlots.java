@@ -1,5 +1,6 @@
 package io.arrowshm;
 
+import io.arrowshm.internal.posix.FaultBarrier;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.arrow.memory.ArrowBuf;
 
@@ -50,6 +51,25 @@ abstract class LentSlots implements AutoCloseable {
     public boolean valid() {
         checkOpen("check");
         return reader.intact(firstPosition, slot, count) == count;
+    }
+
+    /**
+     * Checks that the slots are still backed by the ring's file, before their address goes to
+     * native code (which would die of SIGBUS on pages another process truncated away).
+     *
+     * @throws SharedMemoryException when the file was truncated under them
+     * @throws IllegalStateException when closed
+     */
+    public void checkBacked() {
+        checkOpen("check");
+        try {
+            view.getByte(0);
+            view.getByte(view.capacity() - 1);
+            FaultBarrier.deliverPending();
+        } catch (InternalError e) {
+            throw new SharedMemoryException("the slots of " + this + " are no longer backed (another process"
+                    + " truncated the ring's file); unlink and recreate the ring", e);
+        }
     }
 
     /**

@@ -290,7 +290,11 @@ public final class RingReader implements AutoCloseable {
         }
     }
 
-    /** A lease or batch closed: the cursor moves past it, unless the reader closed first (then the frames come again). */
+    /**
+     * A lease or batch closed: the cursor moves past it, unless the reader closed first (then the
+     * frames come again). A close never throws: on a ring whose file was truncated under it the
+     * cursor cannot move, and the reader's next operation reports the fault.
+     */
     void released(LentSlots view, long p, int count) {
         if (!guard.tryEnter()) {
             return;
@@ -310,8 +314,8 @@ public final class RingReader implements AutoCloseable {
                 }
             }
             FaultBarrier.deliverPending();
-        } catch (RuntimeException | Error e) {
-            throw guard.fault(e, "release a lease of");
+        } catch (InternalError truncated) {
+            // see above: nothing can be stored in memory that is gone
         } finally {
             guard.exit();
         }
