@@ -33,9 +33,10 @@ public final class ServeOptions {
     private final String token;
     private final List<String> expose;
     private final boolean insecure;
+    private final RingServeOptions rings;
 
     private ServeOptions(String host, int port, Path tlsCert, Path tlsKey, String token, List<String> expose,
-                         boolean insecure) {
+                         boolean insecure, RingServeOptions rings) {
         this.host = host;
         this.port = port;
         this.tlsCert = tlsCert;
@@ -43,11 +44,13 @@ public final class ServeOptions {
         this.token = token;
         this.expose = List.copyOf(expose);
         this.insecure = insecure;
+        this.rings = rings;
     }
 
     /** 127.0.0.1:8815, plaintext, no token, every stream. */
     public static ServeOptions defaults() {
-        return new ServeOptions("127.0.0.1", DEFAULT_PORT, null, null, null, List.of(), false);
+        return new ServeOptions("127.0.0.1", DEFAULT_PORT, null, null, null, List.of(), false,
+                RingServeOptions.defaults());
     }
 
     /** The address to listen on (a name or a literal; {@code 0.0.0.0} for every interface). */
@@ -55,7 +58,7 @@ public final class ServeOptions {
         if (address == null || address.isBlank()) {
             throw new IllegalArgumentException("the host must not be empty");
         }
-        return new ServeOptions(address, port, tlsCert, tlsKey, token, expose, insecure);
+        return new ServeOptions(address, port, tlsCert, tlsKey, token, expose, insecure, rings);
     }
 
     /** The TCP port; 0 picks a free one (see {@link StreamFlightServer#port()}). */
@@ -63,7 +66,7 @@ public final class ServeOptions {
         if (tcpPort < 0 || tcpPort > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + tcpPort);
         }
-        return new ServeOptions(host, tcpPort, tlsCert, tlsKey, token, expose, insecure);
+        return new ServeOptions(host, tcpPort, tlsCert, tlsKey, token, expose, insecure, rings);
     }
 
     /** Serve over TLS with this PEM certificate chain and PEM private key (PKCS#8). */
@@ -73,7 +76,7 @@ public final class ServeOptions {
                 throw new IllegalArgumentException("cannot read TLS file " + file);
             }
         }
-        return new ServeOptions(host, port, certificateChain, privateKey, token, expose, insecure);
+        return new ServeOptions(host, port, certificateChain, privateKey, token, expose, insecure, rings);
     }
 
     /** Require {@code authorization: Bearer <token>} on every call. */
@@ -81,7 +84,7 @@ public final class ServeOptions {
         if (bearerToken == null || bearerToken.isBlank()) {
             throw new IllegalArgumentException("the bearer token must not be empty");
         }
-        return new ServeOptions(host, port, tlsCert, tlsKey, bearerToken.strip(), expose, insecure);
+        return new ServeOptions(host, port, tlsCert, tlsKey, bearerToken.strip(), expose, insecure, rings);
     }
 
     /** {@link #token(String)} read from a file (surrounding whitespace dropped). */
@@ -102,12 +105,12 @@ public final class ServeOptions {
             }
             all.add(glob);
         }
-        return new ServeOptions(host, port, tlsCert, tlsKey, token, all, insecure);
+        return new ServeOptions(host, port, tlsCert, tlsKey, token, all, insecure, rings);
     }
 
     /** Allow plaintext on a non-loopback address (anyone who can reach the port reads and writes the streams). */
     public ServeOptions insecure(boolean allowed) {
-        return new ServeOptions(host, port, tlsCert, tlsKey, token, expose, allowed);
+        return new ServeOptions(host, port, tlsCert, tlsKey, token, expose, allowed, rings);
     }
 
     public String host() {
@@ -144,5 +147,15 @@ public final class ServeOptions {
 
     public boolean insecure() {
         return insecure;
+    }
+
+    /** How rings are served (window, memory per client, cursor grace). */
+    public ServeOptions rings(RingServeOptions options) {
+        return new ServeOptions(host, port, tlsCert, tlsKey, token, expose, insecure,
+                java.util.Objects.requireNonNull(options, "options"));
+    }
+
+    public RingServeOptions rings() {
+        return rings;
     }
 }

@@ -75,7 +75,7 @@ public final class StreamFlightServer implements AutoCloseable {
             Location bind = options.tls() ? Location.forGrpcTls(options.host(), options.port())
                     : Location.forGrpcInsecure(options.host(), options.port());
             StreamProducer producer = new StreamProducer(allocator, senders, new StreamPatterns(options.expose()),
-                    counters, () -> self[0] == null || self[0].closing);
+                    counters, () -> self[0] == null || self[0].closing, options.rings());
             FlightServer.Builder builder = FlightServer.builder(allocator, bind, producer)
                     .executor(grpcExecutor)
                     // Frames up to gRPC's own limit (< 2 GiB) may arrive in one DoPut message.

@@ -1,11 +1,13 @@
 package io.arrowshm.flight;
 
 import io.arrowshm.OpenOptions;
+import io.arrowshm.Ring;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.StreamInfo;
 import io.arrowshm.StreamNotFoundException;
 import io.arrowshm.WaitStrategy;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
@@ -39,10 +41,12 @@ final class StreamProducer implements FlightProducer {
     private final StreamActions actions;
     private final ServerCounters counters;
     private final BooleanSupplier closing;
+    private final RingServeOptions rings;
 
     StreamProducer(BufferAllocator allocator, ExecutorService senders, StreamPatterns exposed, ServerCounters counters,
-                   BooleanSupplier closing) {
+                   BooleanSupplier closing, RingServeOptions rings) {
         this.allocator = allocator;
+        this.rings = rings;
         this.senders = senders;
         this.exposed = exposed;
         this.actions = new StreamActions(exposed);
@@ -55,6 +59,11 @@ final class StreamProducer implements FlightProducer {
         TicketRequest request = TicketRequest.parse(ticket);
         if (!exposed.exposes(request.stream())) {
             throw StreamFlights.notFound(request.stream());
+        }
+        Optional<Ring> ring = RingFlights.tryOpen(request.stream());
+        if (ring.isPresent()) {
+            getRing(request, ring.get(), listener);
+            return;
         }
         BufferAllocator callAllocator = allocator.newChildAllocator("doget-" + request.stream(), 0, Long.MAX_VALUE);
         SharedMemory shm = null;
@@ -74,6 +83,41 @@ final class StreamProducer implements FlightProducer {
         }
     }
 
+    /** A ring's DoGet: its cursors are attached here, so a cursor in use or a bad position fails the call at once. */
+    private void getRing(TicketRequest request, Ring ring, ServerStreamListener listener) {
+        BufferAllocator callAllocator = null;
+        RingFeed feed = null;
+        try {
+            int maxRows = (int) Math.min(RingSender.rowsFor(ring.size(), rings.clientMemory()),
+                    MAX_FRAME_BYTES / ring.size());
+            if (maxRows < 1) {
+                throw CallStatus.RESOURCE_EXHAUSTED.withDescription("ring '" + ring.name() + "' has " + ring.size()
+                        + "-byte frames; a client may hold " + rings.clientMemory() + " bytes (two batches of at least"
+                        + " one frame, each under 2 GiB): raise the server's ring client memory").toRuntimeException();
+            }
+            callAllocator = allocator.newChildAllocator("doget-ring-" + ring.name(), 0, rings.clientMemory());
+            feed = RingFeed.open(ring, request, rings, maxRows);
+            senders.execute(new RingSender(feed, request.latestOnly(), new OutboundCall(listener), callAllocator,
+                    maxRows, counters, closing));
+        } catch (RejectedExecutionException e) {
+            closeRingQuietly(feed, ring, callAllocator);
+            throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException();
+        } catch (RuntimeException | Error e) {
+            closeRingQuietly(feed, ring, callAllocator);
+            throw e;
+        }
+    }
+
+    private static void closeRingQuietly(RingFeed feed, Ring ring, BufferAllocator callAllocator) {
+        if (feed != null) {
+            feed.close();
+        }
+        ring.close();
+        if (callAllocator != null) {
+            callAllocator.close();
+        }
+    }
+
     @Override
     public void listFlights(CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
         for (StreamInfo info : ExposedStreams.list(exposed)) {
@@ -87,6 +131,24 @@ final class StreamProducer implements FlightProducer {
             }
             listener.onNext(flight);
         }
+        for (String name : Ring.list()) {
+            if (!exposed.exposes(name)) {
+                continue;
+            }
+            Optional<Ring> ring;
+            try {
+                ring = RingFlights.tryOpen(name);
+            } catch (RuntimeException unservable) {
+                continue; // as for streams: GetFlightInfo on its name says what is wrong
+            }
+            if (ring.isPresent()) {
+                try (Ring opened = ring.get()) {
+                    listener.onNext(RingFlights.info(opened));
+                } catch (RuntimeException vanished) {
+                    // unlinked as we looked
+                }
+            }
+        }
         listener.onCompleted();
     }
 
@@ -95,6 +157,12 @@ final class StreamProducer implements FlightProducer {
         String name = StreamFlights.nameOf(descriptor);
         if (!exposed.exposes(name)) {
             throw StreamFlights.notFound(name);
+        }
+        Optional<Ring> ring = RingFlights.tryOpen(name);
+        if (ring.isPresent()) {
+            try (Ring opened = ring.get()) {
+                return RingFlights.info(opened);
+            }
         }
         return StreamFlights.info(StreamFlights.stat(name));
     }
