@@ -4,8 +4,9 @@
 # in .device/, built beforehand by gpu/prepare-device-check.sh (under 64 MiB in all).
 # Prints one report and exits 0 only if every check passed. Budget: under 8 minutes (report 300 s at most, JUnit 120 s).
 #
-# Checks, in order (DeviceCheck prints one "CHECK name: PASS|FAIL|SKIP facts [seconds]" line each):
-#   cuda-driver                          driver version, device count, SharedMemory.gpuAvailable()
+# Checks, in order (DeviceCheck prints one "CHECK name: PASS|FAIL|SKIP facts [seconds]" line each;
+# `DeviceCheck list` prints the names, and a CPU test keeps this list equal to them):
+#   cuda-driver                          driver version, device count, SharedMemory.gpuAvailable(), the default paths
 #   two-jvms-no-mirror                   GPU stream without mirror: 50 frames of 4 MiB from this JVM, a child JVM
 #                                        attaches on cuda:0 (IPC attach time) and reads each with readIntoDevice,
 #                                        then writes one frame from its device memory that this JVM reads back
@@ -13,11 +14,29 @@
 #   torch-reads-java-record              the README's torch snippet reads a Java stream through the 272-byte record
 #   java-reads-pyshmem-torch-stream      pyshmem 1.4.0 + torch creates a GPU stream; Java attaches the torch
 #                                        pickle's IPC handle, reads it on the device, writes back, pyshmem reads
-#   device-read-381MiB-vs-cuMemcpyDtoD   consistent device read of a 381 MiB frame vs a plain cuMemcpyDtoD + sync
-#                                        of the same size in the same run (median of 20, GB/s and ratio)
+#   device-copies-381MiB-vs-cuMemcpyDtoD  readIntoDevice and writeFromDevice of a 381 MiB frame, each beside a plain
+#                                        cuMemcpyDtoD + cuCtxSynchronize, default path and arrowshm.gpu.eventSync
+#                                        (medians of 20, rounds interleaved; target: within 1.1x)
+#   host-write-4MiB-and-381MiB           host write into a GPU stream on the default (pageable) path, with pinned
+#                                        staging and with staging + event sync, beside a CPU stream's write (the
+#                                        core's copy alone), a bare cuMemcpyHtoD from cuMemHostAlloc memory and from
+#                                        a cuMemHostRegister'ed data segment (what registering would reach), and a
+#                                        write view's publish (the device part alone); targets: staged >= 10x
+#                                        pageable and >= 0.8x bare
+#   write-while-mirror-truncated         a child JVM per path (default, pinned staging) writes a 64 MiB mirrored GPU
+#                                        stream back to back while this JVM truncates the mirror, 5 rounds: every
+#                                        write succeeds or ends in SharedMemoryException; a crash fails the check
+#   registered-mapping-truncated-probe   a measurement for staging vs cuMemHostRegister (no library path registers):
+#                                        what HtoD/DtoH do on a registered data segment another process truncated,
+#                                        and whether the device gets fresh or stale bytes after it regrows
+#   attach-refuses-record-outside-allocation  a planted _gpu record (own IPC handle, 1 TiB claimed, payload at its
+#                                        end) is refused in the creator (with and without arrowshm.gpu.
+#                                        checkAllocationRange) and in another process (second handle on a shared
+#                                        mapping, fresh mapping); cuMemGetAddressRange vs the creator's bookkeeping;
+#                                        the real record attaches again on every path
 # Then the gpu module's JUnit tests that need a device (GpuDeviceTest, GpuStreamDeviceTest's round
-# trip), from the same runtime with JUnit's console launcher. With $OUT set (the device tool), the
-# real pyshmem/torch _gpu pickle is kept there for offline tests.
+# trip, GpuPathsDeviceTest), from the same runtime with JUnit's console launcher. With $OUT set (the device tool), the
+# real pyshmem/torch _gpu pickle and any crash log of a child JVM are kept there.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEVICE="$ROOT/.device"
@@ -58,7 +77,8 @@ if [[ -f "$DEVICE/junit/junit-platform-console-standalone.jar" ]]; then
       -cp "$DEVICE/lib/*:$DEVICE/junit/*" org.junit.platform.console.ConsoleLauncher execute \
       --disable-banner --disable-ansi-colors --details=tree --fail-if-no-tests \
       --select-class=io.arrowshm.gpu.GpuDeviceTest \
-      --select-method=io.arrowshm.gpu.GpuStreamDeviceTest#aGpuStreamRoundTripsThroughTheDeviceAndTheMirror
+      --select-method=io.arrowshm.gpu.GpuStreamDeviceTest#aGpuStreamRoundTripsThroughTheDeviceAndTheMirror \
+      --select-class=io.arrowshm.gpu.GpuPathsDeviceTest
   JUNIT=$?
 else
   echo "no $DEVICE/junit: rebuild .device with gpu/prepare-device-check.sh"; JUNIT=3

@@ -303,11 +303,16 @@ public final class RingReader implements AutoCloseable {
         }
         try {
             if (openView == view) {
-                openView = null;
-                if (cursor.intact(p, count) == count) {
-                    cursor.delivered(p + count);
-                } else {
-                    cursor.overwritten(p, count);
+                try {
+                    if (cursor.intact(p, count) == count) {
+                        cursor.delivered(p + count);
+                    } else {
+                        cursor.overwritten(p, count);
+                    }
+                } finally {
+                    // Cleared last: a reader thread that sees no view open also sees the cursor moved,
+                    // even when the lease was closed on another thread (a volatile write, then its read).
+                    openView = null;
                 }
             }
             FaultBarrier.deliverPending();

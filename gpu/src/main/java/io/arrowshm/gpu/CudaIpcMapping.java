@@ -34,6 +34,8 @@ public final class CudaIpcMapping implements AutoCloseable {
     private final CUdeviceptr payload;
     private final long payloadSize;
     private final long payloadOffset;
+    /** Bytes the driver says the mapping spans from its base (cuMemGetAddressRange at open). */
+    private long mappedBytes;
     private boolean closed;
 
     private CudaIpcMapping(CUdevice device, CUcontext context, DevicePointers.Allocated base, long payloadOffset,
@@ -52,7 +54,8 @@ public final class CudaIpcMapping implements AutoCloseable {
      *
      * @throws GpuUnavailableException when CUDA cannot be used here (the probe's reason)
      * @throws CudaCallException when a driver call fails
-     * @throws InvalidGpuHandleException when the payload does not fit the mapped allocation
+     * @throws InvalidGpuHandleException {@code OUTSIDE_ALLOCATION} when the payload does not fit the
+     *     mapped allocation
      */
     public static CudaIpcMapping open(GpuHandle handle) {
         CudaDriver.require("open the CUDA IPC handle of a stream on cuda:" + handle.deviceIndex());
@@ -145,15 +148,30 @@ public final class CudaIpcMapping implements AutoCloseable {
         }
     }
 
+    /**
+     * The driver's size of the mapping, from its base (the range's own base is not used: the
+     * check as it ran on a device measured from the mapped base), and the handle's payload
+     * checked against it.
+     */
     private void checkBounds(GpuHandle handle) {
         long[] mappedSize = {0};
         check(JCudaDriver.cuMemGetAddressRange(new CUdeviceptr(), mappedSize, base), "cuMemGetAddressRange");
-        long end = handle.payloadOffsetBytes() + handle.payloadSizeBytes();
-        if (end > mappedSize[0]) {
-            throw new InvalidGpuHandleException(InvalidGpuHandleException.Kind.GEOMETRY_MISMATCH, "payload ends at byte "
-                    + end + " of an IPC mapping of " + mappedSize[0] + " bytes; the _gpu segment does not describe"
-                    + " this allocation: recreate the stream");
-        }
+        mappedBytes = mappedSize[0];
+        AllocationBounds.payloadPointer("a stream on cuda:" + handle.deviceIndex(), base.address(), mappedBytes,
+                base.address(), handle.payloadOffsetBytes(), handle.payloadSizeBytes(), "the IPC mapping");
+    }
+
+    /**
+     * The payload of {@code bytes} at {@code offset} from this mapping's base, checked against
+     * the mapping's range. A second handle that shares this mapping brings its own record, so
+     * its offset is checked here, not only the first handle's at open.
+     *
+     * @throws InvalidGpuHandleException {@code OUTSIDE_ALLOCATION} when it does not fit
+     */
+    long payloadAddress(String stream, long offset, long bytes) {
+        requireOpen();
+        return AllocationBounds.payloadPointer(stream, base.address(), mappedBytes, base.address(), offset, bytes,
+                "the IPC mapping");
     }
 
     private static void waitForProducer(byte[] eventHandle) {

@@ -19,6 +19,13 @@ final class DevicePointers {
         }
     }
 
+    /** A host pointer that JCuda fills ({@code cuMemHostAlloc}) and that tells its address. */
+    static final class HostAllocated extends Pointer {
+        long address() {
+            return getNativePointer() + getByteOffset();
+        }
+    }
+
     /** The device address {@code address} as a JCuda device pointer. */
     static CUdeviceptr device(long address) {
         return new CUdeviceptr().withByteOffset(address);

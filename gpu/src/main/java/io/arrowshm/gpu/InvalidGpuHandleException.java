@@ -40,7 +40,12 @@ public class InvalidGpuHandleException extends SharedMemoryException {
         /** Shape, stride, offsets, dtype or device disagree with each other or with the stream. */
         GEOMETRY_MISMATCH,
         /** An arrow-shm GPU record that fails its magic, checksum or field checks. */
-        CORRUPT_RECORD
+        CORRUPT_RECORD,
+        /**
+         * The payload a handle describes does not lie inside the device allocation it names, as
+         * this process knows it (what it allocated, or what the driver says it mapped).
+         */
+        OUTSIDE_ALLOCATION
     }
 
     private final Kind kind;

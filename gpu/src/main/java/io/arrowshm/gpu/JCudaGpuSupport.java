@@ -9,7 +9,8 @@ import java.nio.ByteBuffer;
  * The gpu module's implementation of the core's device seam, found by
  * {@link java.util.ServiceLoader} through
  * {@code META-INF/services/io.arrowshm.spi.GpuSupport}: CUDA streams with the JCuda driver
- * API ({@link CudaDevicePayload}). Without a driver, {@link #available()} is false, the reason
+ * API ({@link CudaDevicePayload}), on the paths {@link CudaPathOptions} chooses (the ones that ran
+ * on a device unless an {@code arrowshm.gpu.*} property says otherwise). Without a driver, {@link #available()} is false, the reason
  * is {@link CudaDriver#status()}'s, and {@link #allocate}/{@link #attach} throw
  * {@link GpuUnavailableException} with it.
  *
@@ -35,10 +36,15 @@ public final class JCudaGpuSupport implements GpuSupport {
         return status.available() ? "" : status.detail();
     }
 
-    /** @throws GpuUnavailableException without a driver or device; {@link CudaCallException} when a call fails */
+    /**
+     * Allocates with the paths the system properties choose now ({@link CudaPathOptions}).
+     *
+     * @throws GpuUnavailableException without a driver or device; {@link CudaCallException} when a call fails
+     * @throws IllegalArgumentException when a {@code arrowshm.gpu.*} property has a bad value
+     */
     @Override
     public DevicePayload allocate(DeviceRequest request) {
-        return CudaDevicePayload.allocate(request);
+        return CudaDevicePayload.allocate(request, CudaPathOptions.fromSystemProperties());
     }
 
     /**
@@ -46,10 +52,12 @@ public final class JCudaGpuSupport implements GpuSupport {
      * checks it against the stream, and maps it.
      *
      * @throws GpuUnavailableException without a driver or device
-     * @throws InvalidGpuHandleException for a record that is damaged, hostile or of another geometry
+     * @throws InvalidGpuHandleException for a record that is damaged, hostile, of another
+     *     geometry, or pointing outside the allocation it names
+     * @throws IllegalArgumentException when a {@code arrowshm.gpu.*} property has a bad value
      */
     @Override
     public DevicePayload attach(DeviceRequest request, ByteBuffer handleRecord) {
-        return CudaDevicePayload.attach(request, handleRecord);
+        return CudaDevicePayload.attach(request, handleRecord, CudaPathOptions.fromSystemProperties());
     }
 }

@@ -67,6 +67,30 @@ class NoDriverSeamTest {
     }
 
     @Test
+    void withEveryOptionalPathOnCreatingStillFailsWithTheReasonAndLeavesNothing() {
+        String name = unique();
+        String[] options = {CudaPathOptions.PINNED_STAGING, CudaPathOptions.EVENT_SYNC,
+            CudaPathOptions.CHECK_ALLOCATION_RANGE};
+        for (String option : options) {
+            System.setProperty(option, "true");
+        }
+        try {
+            GpuUnavailableException e = assertThrows(GpuUnavailableException.class, () -> SharedMemory.create(name,
+                    CreateOptions.of(DType.FLOAT32, 2, 3).gpuDevice("cuda:0").cpuMirror(true)));
+            assertTrue(e.getMessage().startsWith("cannot allocate '" + name + "' on cuda:0: CUDA is not available"),
+                    e.getMessage());
+            StreamNames names = StreamNames.of(name);
+            for (String segment : new String[] {names.dataSegment(), names.metaSegment(), names.gpuSegment()}) {
+                assertFalse(Files.exists(Path.of("/dev/shm", segment)), segment);
+            }
+        } finally {
+            for (String option : options) {
+                System.clearProperty(option);
+            }
+        }
+    }
+
+    @Test
     void theSeamsEntryPointsFailWithTheReason() {
         JCudaGpuSupport seam = new JCudaGpuSupport();
         DeviceRequest request = new DeviceRequest("frames", 0, DType.FLOAT32, new long[] {2, 3}, 24, 1);

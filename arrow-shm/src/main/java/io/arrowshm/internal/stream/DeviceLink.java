@@ -3,6 +3,7 @@ package io.arrowshm.internal.stream;
 import io.arrowshm.DeviceView;
 import io.arrowshm.SharedMemoryException;
 import io.arrowshm.internal.format.StreamDescriptor;
+import io.arrowshm.internal.posix.FaultBarrier;
 import io.arrowshm.internal.posix.Mapping;
 import io.arrowshm.internal.posix.Processes;
 import io.arrowshm.internal.posix.Segments;
@@ -78,6 +79,9 @@ public final class DeviceLink {
      */
     void afterTransfer(PayloadTransfer<?> transfer) {
         if (!(transfer instanceof DeviceTransfer)) {
+            // The device copy may read the segment with the driver's own memcpy (pageable CUDA
+            // copies do), where a fault ends the JVM: a fault in the copy in must surface first.
+            FaultBarrier.deliverPending();
             device.copyFromHost(host.address(), host.size());
         }
         device.synchronize();
@@ -89,6 +93,12 @@ public final class DeviceLink {
         return (DeviceTransfer<Long>) (codec, pointer) -> {
             device.copyFromDevice(pointer, host.size());
             if (mirror()) {
+                // Nothing here has touched the mirror yet, and the device copy may write it with the
+                // driver's own memcpy, where SIGBUS ends the JVM. A truncation has taken the last
+                // page, so probing it turns one that came before into an exception here. (One during
+                // the copy is what the gpu module's pinned staging closes.)
+                codec.probeLastByte();
+                FaultBarrier.deliverPending();
                 device.copyToHost(host.address(), host.size());
             }
         };

@@ -5,6 +5,7 @@ import io.arrowshm.DType;
 import io.arrowshm.OpenOptions;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.gpu.CudaDriver;
+import io.arrowshm.gpu.CudaPathOptions;
 import io.arrowshm.gpu.CudaStatus;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -27,11 +28,13 @@ import jcuda.driver.JCudaDriver;
 /**
  * The prepared device check (run by gpu/device-check.sh on a host with an NVIDIA GPU, a
  * CUDA driver and python3 with torch; the reports are kept in gpu/reports/). Prints one report:
- * one {@code CHECK <name>: PASS|FAIL|SKIP <facts>} line per check, then a summary; exits 0
- * only when every check passed. Without a driver it stops at the first check, saying so.
+ * one {@code CHECK <name>: PASS|FAIL|SKIP <facts>} line per check ({@link CheckRunner}), then a
+ * summary; exits 0 only when every check passed. Without a driver it stops at the first check,
+ * saying so. {@code list} prints the checks' names, one a line, without running anything.
  *
  * <pre>
  * java -cp JARS io.arrowshm.gpu.check.DeviceCheck report DIR   # DIR holds the python helpers
+ * java -cp JARS io.arrowshm.gpu.check.DeviceCheck list
  * </pre>
  */
 public final class DeviceCheck {
@@ -43,18 +46,25 @@ public final class DeviceCheck {
     /** How long one check may run before it is reported stuck and the next one starts. */
     static final Duration CHECK_LIMIT = Duration.ofSeconds(Long.getLong("devicecheck.limitSeconds", 75));
 
-    private final List<String> lines = new ArrayList<>();
-    private int failed;
+    /** The checks in the order they run; gpu/device-check.sh's header lists the same. */
+    static final List<String> CHECKS = List.of("cuda-driver", "two-jvms-no-mirror", "two-jvms-mirror",
+            "torch-reads-java-record", "java-reads-pyshmem-torch-stream", "device-copies-381MiB-vs-cuMemcpyDtoD",
+            "host-write-4MiB-and-381MiB", "write-while-mirror-truncated", "registered-mapping-truncated-probe",
+            "attach-refuses-record-outside-allocation");
 
     private DeviceCheck() {
     }
 
     public static void main(String[] args) throws Exception {
         switch (args.length == 0 ? "report" : args[0]) {
-            case "report" -> System.exit(new DeviceCheck().report(Path.of(args.length > 1 ? args[1] : ".")));
+            case "report" -> System.exit(report(Path.of(args.length > 1 ? args[1] : ".")));
+            case "list" -> CHECKS.forEach(System.out::println);
             case "consumer" -> Consumer.main(args);
+            case "truncation-child" -> TruncationCheck.Child.main(args);
+            case "registered-child" -> RegisteredMappingProbe.Child.main(args);
+            case "attach-child" -> AttachRefusalCheck.Child.main(args);
             case "smoke" -> smoke();
-            default -> throw new IllegalArgumentException("usage: DeviceCheck report DIR | consumer ...");
+            default -> throw new IllegalArgumentException("usage: DeviceCheck report DIR | list | smoke");
         }
     }
 
@@ -75,24 +85,29 @@ public final class DeviceCheck {
         }
     }
 
-    private int report(Path helpers) {
+    private static int report(Path helpers) {
         CudaStatus status = CudaDriver.status();
         if (!status.available()) {
             System.out.println("CHECK cuda-driver: FAIL no CUDA driver: " + status.detail());
             System.out.println("SUMMARY: stopped, no CUDA driver on this host");
             return 2;
         }
-        check("cuda-driver", () -> status.detail() + "; java " + System.getProperty("java.version") + " from "
+        CheckRunner checks = new CheckRunner(CHECK_LIMIT, System.out);
+        checks.run("cuda-driver", () -> status.detail() + "; java " + System.getProperty("java.version") + " from "
                 + System.getProperty("java.home") + "; SharedMemory.gpuAvailable()=" + SharedMemory.gpuAvailable()
-                + "; the core's native calls: " + nativeCalls());
-        check("two-jvms-no-mirror", () -> twoJvms(false));
-        check("two-jvms-mirror", () -> twoJvms(true));
-        check("torch-reads-java-record", () -> torchReadsRecord(helpers));
-        check("java-reads-pyshmem-torch-stream", () -> javaReadsPyshmem(helpers));
-        check("device-read-381MiB-vs-cuMemcpyDtoD", DeviceCheck::bandwidth);
-        System.out.println("SUMMARY: " + (lines.size() - failed) + " of " + lines.size() + " checks passed"
-                + (failed == 0 ? "" : ", " + failed + " failed"));
-        return failed == 0 ? 0 : 1;
+                + "; the core's native calls: " + nativeCalls() + "; paths unless a check chooses: "
+                + CudaPathOptions.fromSystemProperties().describe());
+        checks.run("two-jvms-no-mirror", () -> twoJvms(false));
+        checks.run("two-jvms-mirror", () -> twoJvms(true));
+        checks.run("torch-reads-java-record", () -> torchReadsRecord(helpers));
+        checks.run("java-reads-pyshmem-torch-stream", () -> javaReadsPyshmem(helpers));
+        checks.run("device-copies-381MiB-vs-cuMemcpyDtoD", DeviceCopiesCheck::run);
+        checks.run("host-write-4MiB-and-381MiB", HostWriteCheck::run);
+        checks.run("write-while-mirror-truncated", TruncationCheck::run);
+        checks.run("registered-mapping-truncated-probe", RegisteredMappingProbe::run);
+        checks.run("attach-refuses-record-outside-allocation", AttachRefusalCheck::run);
+        System.out.println(checks.summary());
+        return checks.failed() == 0 ? 0 : 1;
     }
 
     /** JNA on JDK 17, FFM on JDK 22+ from the multi-release jar: which one this run exercises. */
@@ -102,69 +117,6 @@ public final class DeviceCheck {
                     .invoke(null));
         } catch (ReflectiveOperationException e) {
             return "unknown (" + e + ")";
-        }
-    }
-
-    interface Check {
-        String run() throws Exception;
-    }
-
-    /**
-     * Runs one check on a thread of its own, so that a check stuck in a driver call is reported
-     * (with where it is stuck) and the next checks still run, instead of the whole report being
-     * lost to the script's timeout.
-     */
-    private void check(String name, Check check) {
-        long start = System.nanoTime();
-        String[] outcome = new String[1];
-        Thread runner = new Thread(() -> outcome[0] = outcome(name, check), "check-" + name);
-        runner.setDaemon(true);
-        runner.start();
-        try {
-            runner.join(CHECK_LIMIT.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        String line;
-        if (runner.isAlive()) {
-            failed++;
-            StringBuilder where = new StringBuilder();
-            for (StackTraceElement frame : runner.getStackTrace()) {
-                where.append("\n      at ").append(frame);
-            }
-            line = "CHECK " + name + ": FAIL still running after " + CHECK_LIMIT.toSeconds() + " s, at:" + where;
-        } else {
-            line = outcome[0];
-            if (line.contains(": FAIL ")) {
-                failed++;
-            }
-        }
-        line += String.format(Locale.ROOT, " [%.1f s]", (System.nanoTime() - start) / 1e9);
-        lines.add(line);
-        System.out.println(line);
-        System.out.flush();
-    }
-
-    private static String outcome(String name, Check check) {
-        try {
-            return "CHECK " + name + ": PASS " + check.run();
-        } catch (Skip skip) {
-            return "CHECK " + name + ": SKIP " + skip.getMessage();
-        } catch (Throwable e) {
-            java.io.StringWriter trace = new java.io.StringWriter();
-            e.printStackTrace(new PrintWriter(trace));
-            System.err.println("--- " + name + " failed:\n" + trace);
-            StringBuilder line = new StringBuilder("CHECK " + name + ": FAIL " + e);
-            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-                line.append(" <- ").append(c);
-            }
-            return line.toString();
-        }
-    }
-
-    static final class Skip extends Exception {
-        Skip(String why) {
-            super(why);
         }
     }
 
@@ -341,69 +293,6 @@ public final class DeviceCheck {
         }
     }
 
-    // ------------------------------------------------------------------ bandwidth
-
-    private static String bandwidth() {
-        String name = unique("bandwidth");
-        int rounds = 20;
-        try (SharedMemory shm = SharedMemory.create(name, CreateOptions.of(DType.FLOAT32, BIG_ROWS, BIG_COLS)
-                .gpuDevice("cuda:0"))) {
-            long size = shm.size();
-            Buffers buffers = new Buffers(size);
-            try {
-                float[] host = new float[(int) (size / 4)];
-                java.util.Arrays.fill(host, 2f);
-                long w0 = System.nanoTime();
-                shm.write(host);
-                double writeMs = (System.nanoTime() - w0) / 1e6;
-                shm.readIntoDevice(buffers.device); // warm-up
-                CUdeviceptr source = new CUdeviceptr().withByteOffset(shm.deviceView().pointer());
-                buffers.push();
-                try {
-                    check(JCudaDriver.cuMemcpyDtoD(buffers.device(), source, size), "cuMemcpyDtoD");
-                    check(JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
-                } finally {
-                    buffers.pop();
-                }
-                double[] seqlocked = new double[rounds];
-                double[] plain = new double[rounds];
-                for (int r = 0; r < rounds; r++) {
-                    long t = System.nanoTime();
-                    shm.readIntoDevice(buffers.device);
-                    seqlocked[r] = (System.nanoTime() - t) / 1e6;
-                    buffers.push();
-                    try {
-                        t = System.nanoTime();
-                        check(JCudaDriver.cuMemcpyDtoD(buffers.device(), source, size), "cuMemcpyDtoD");
-                        check(JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
-                        plain[r] = (System.nanoTime() - t) / 1e6;
-                    } finally {
-                        buffers.pop();
-                    }
-                }
-                float[] back = new float[(int) (size / 4)];
-                buffers.toHost(back);
-                requireAll(back, 2f, "the 381 MiB frame after the device reads");
-                double s = median(seqlocked);
-                double p = median(plain);
-                double gb = size / 1e9;
-                return String.format(Locale.ROOT, "%d bytes (381 MiB), median of %d: readIntoDevice %.3f ms (%.1f GB/s),"
-                        + " plain cuMemcpyDtoD+sync %.3f ms (%.1f GB/s), ratio %.2f; host write %.1f ms (%.1f GB/s)",
-                        size, rounds, s, gb / (s / 1e3), p, gb / (p / 1e3), s / p, writeMs, gb / (writeMs / 1e3));
-            } finally {
-                buffers.close();
-            }
-        } finally {
-            SharedMemory.unlink(name);
-        }
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
-
     // ------------------------------------------------------------------ helpers
 
     /** A device buffer of this process on cuda:0, in the primary context. */
@@ -511,9 +400,30 @@ public final class DeviceCheck {
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
+    /**
+     * A child JVM of this check with extra JVM flags whose stderr comes with its stdout, so that
+     * a crash banner can be reported; its crash log goes to $DEVICE_CHECK_OUT (kept) or the temp
+     * directory, and it dumps no core. It is killed after {@link #WAIT}, so a child stuck in a
+     * driver call ends and the check reading it sees the end of its output.
+     */
+    static Process javaChild(List<String> jvmFlags, String... args) throws Exception {
+        String logs = System.getenv().getOrDefault("DEVICE_CHECK_OUT", System.getProperty("java.io.tmpdir"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+                "-Dsun.misc.unsafe.memory.access=allow", "-XX:-CreateCoredumpOnCrash",
+                "-XX:ErrorFile=" + Path.of(logs, "hs_err_devcheck_pid%p.log")));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), DeviceCheck.class.getName()));
+        command.addAll(List.of(args));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        java.util.concurrent.CompletableFuture.delayedExecutor(WAIT.toSeconds(), TimeUnit.SECONDS)
+                .execute(child::destroyForcibly);
+        return child;
+    }
+
     private static Process python(String script, String... args) throws Exception {
         if (!Files.isRegularFile(Path.of(script))) {
-            throw new Skip("missing helper " + script);
+            throw new CheckRunner.Skip("missing helper " + script);
         }
         List<String> command = new ArrayList<>(List.of(System.getenv().getOrDefault("PYTHON", "python3"), "-u",
                 script));
@@ -526,7 +436,7 @@ public final class DeviceCheck {
     }
 
     /** The next line starting with {@code prefix} (other lines are skipped), or a failure at EOF. */
-    private static String expect(BufferedReader out, String prefix) throws Exception {
+    static String expect(BufferedReader out, String prefix) throws Exception {
         for (String line = out.readLine(); line != null; line = out.readLine()) {
             if (line.startsWith(prefix)) {
                 return line;
@@ -535,7 +445,7 @@ public final class DeviceCheck {
         throw new AssertionError("the peer ended without printing '" + prefix + "...'");
     }
 
-    private static void requireExit(Process process) throws Exception {
+    static void requireExit(Process process) throws Exception {
         if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
             throw new AssertionError("the peer did not exit");
         }
