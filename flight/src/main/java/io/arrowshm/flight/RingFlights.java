@@ -14,7 +14,9 @@ import io.arrowshm.tensors.RecordingSchema;
 import io.arrowshm.tensors.RingRecordingSchema;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.arrow.flight.CallStatus;
@@ -56,13 +58,15 @@ final class RingFlights {
         }
     }
 
-    /** The schema of the rows a {@code DoGet} on {@code ring} sends. */
+    /** The schema of the rows a {@code DoGet} on {@code ring} sends (its metadata names the ring's generation). */
     static Schema schema(Ring ring) {
         Schema recording = RingRecordingSchema.of(ring);
+        Map<String, String> metadata = new LinkedHashMap<>(recording.getCustomMetadata());
+        metadata.put(RingRecordingSchema.META_INSTANCE, ring.instanceId());
         return new Schema(List.of(recording.findField(RecordingSchema.TENSOR),
                 recording.findField(RingRecordingSchema.POSITION), recording.findField(RecordingSchema.FRAME_ID),
                 Field.notNullable(RecordingSchema.WRITE_TIME, new ArrowType.Timestamp(TimeUnit.NANOSECOND, "UTC")),
-                Field.notNullable(LOST, U64)), recording.getCustomMetadata());
+                Field.notNullable(LOST, U64)), metadata);
     }
 
     static FlightInfo info(Ring ring) {
@@ -91,6 +95,7 @@ final class RingFlights {
         node.put("writer_pid", info.writerPid());
         node.put("writer_alive", info.writerAlive());
         node.put("max_cursors", info.maxCursors());
+        node.put("instance_id", info.instanceId());
         ArrayNode cursors = node.putArray("cursors");
         for (CursorInfo cursor : info.cursors()) {
             ObjectNode c = cursors.addObject();

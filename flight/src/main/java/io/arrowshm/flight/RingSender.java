@@ -56,12 +56,18 @@ final class RingSender implements Runnable {
     }
 
     /**
-     * Rows per batch so that two batches fit in {@code clientMemory}, at most 1024; 0 when one
-     * frame alone does not fit.
+     * The bytes of frames in one batch, unless one frame is more: large enough to amortise a
+     * message, small enough that a client's gRPC buffers hold few frames beyond whole messages.
+     */
+    static final long BATCH_BYTES = 4L << 20;
+
+    /**
+     * Rows per batch: two batches fit in {@code clientMemory}, a batch holds about
+     * {@link #BATCH_BYTES} (at least one frame), at most 1024 rows; 0 when one frame alone does not fit.
      */
     static int rowsFor(long slotSize, long clientMemory) {
         long perRow = slotSize + 64; // the row's scalar columns, generously
-        return (int) Math.min(1024, clientMemory / 2 / perRow);
+        return (int) Math.min(Math.min(1024, Math.max(1, BATCH_BYTES / slotSize)), clientMemory / 2 / perRow);
     }
 
     @Override

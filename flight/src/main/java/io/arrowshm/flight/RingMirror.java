@@ -1,0 +1,424 @@
+package io.arrowshm.flight;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.arrowshm.DType;
+import io.arrowshm.Overflow;
+import io.arrowshm.Ring;
+import io.arrowshm.RingOptions;
+import io.arrowshm.RingWriter;
+import io.arrowshm.StreamExistsException;
+import io.arrowshm.StreamNotFoundException;
+import io.arrowshm.StreamTimeoutException;
+import io.arrowshm.tensors.ArrowTensorTypes;
+import io.arrowshm.tensors.FixedShapeTensorType;
+import io.arrowshm.tensors.FixedShapeTensorVector;
+import io.arrowshm.tensors.RingRecordingSchema;
+import io.arrowshm.tensors.TensorRows;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Keeps a local ring a lossless copy of a ring on a remote {@link StreamFlightServer}: the local
+ * ring has the remote one's dtype, shape, capacity and overflow policy (created so, or checked),
+ * and receives every frame in order with its frame id, read through a durable cursor on the server.
+ * Local readers (Java, or Python with {@code arrow_shm}) read it like any ring.
+ *
+ * <p>Lossless across restarts: the mirror knows the remote position of the last frame it wrote
+ * (kept beside the local ring, see {@link MirrorProgress}), reconnects with
+ * {@code {"stream": R, "cursor": C, "after": P}}, and the server, which held its cursor back by a
+ * window of frames sent, sends P + 1 on. A server that restarts resumes the same way; so does a
+ * mirror that is killed and started again. Frames the server can no longer send (the window was
+ * too small, or an {@code OVERWRITE} ring lapped the cursor) are counted in {@link
+ * RingMirrorStats#lost()}, and a frame the server sends twice is written once. Under {@code BLOCK}
+ * a full local ring makes the mirror wait, which gRPC carries back to the server and its writer.
+ *
+ * <p>The mirror holds the local ring's writer lease while it runs. It reconnects with backoff
+ * until closed; it stops for good ({@link #failure()}) when going on cannot help: a local ring of
+ * another kind, dtype, shape, capacity or policy, a remote name that is a stream, a refused token.
+ *
+ * <pre>{@code
+ * try (RingMirror mirror = RingMirror.start(FlightSource.parse("grpc://camera-host:8815/frames"), "frames",
+ *         null, MirrorOptions.defaults())) {           // cursor null: mirror:<host>:<local name>
+ *     Thread.sleep(60_000);
+ *     System.out.println(mirror.stats());
+ * }
+ * }</pre>
+ */
+public final class RingMirror implements AutoCloseable {
+    private static final Duration SLICE = Duration.ofMillis(100);
+    /**
+     * The mirror's gRPC receive window: what it can hold in flight when it dies, well inside the
+     * server's default resume window ({@link RingServeOptions#DEFAULT_WINDOW}).
+     */
+    static final int RECEIVE_WINDOW = 8 << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final FlightSource source;
+    private final String localName;
+    private final String cursor;
+    private final MirrorOptions options;
+    private final BufferAllocator allocator = new RootAllocator();
+    private final Thread thread;
+    private final AtomicLong frames = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong lost = new AtomicLong();
+    private final AtomicLong connects = new AtomicLong();
+    private final AtomicReference<String> lastError = new AtomicReference<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicReference<FlightStream> current = new AtomicReference<>();
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private volatile boolean connected;
+    private volatile boolean closed;
+    private volatile long remotePosition = -1;
+    private Ring ring;
+    private RingWriter writer;
+    private MirrorProgress progress;
+    private ArrowBuf boolRow;
+
+    private RingMirror(FlightSource source, String localName, String cursor, MirrorOptions options) {
+        this.source = source;
+        this.localName = localName;
+        this.cursor = cursor;
+        this.options = options;
+        this.thread = new Thread(this::run, "arrow-shm-ring-mirror-" + localName);
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Starts mirroring the remote ring {@code source} into the local ring {@code localName} on a
+     * thread of its own, through the server's durable cursor {@code cursor} (null: {@link #defaultCursor}).
+     */
+    public static RingMirror start(FlightSource source, String localName, String cursor, MirrorOptions options) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(options, "options");
+        if (localName == null || localName.isEmpty()) {
+            throw new IllegalArgumentException("the local ring name must not be empty");
+        }
+        FixedShapeTensorType.ensureRegistered();
+        RingMirror mirror = new RingMirror(source, localName, cursor == null ? defaultCursor(localName) : cursor, options);
+        mirror.thread.start();
+        return mirror;
+    }
+
+    /**
+     * {@code mirror:<host name>:<local name>}, or {@code mirror:} and a digest of that when it is over
+     * the 64 bytes a cursor name may have: one cursor per local copy, the same after a restart.
+     */
+    public static String defaultCursor(String localName) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        String name = "mirror:" + host + ":" + localName;
+        if (name.getBytes(StandardCharsets.UTF_8).length <= 64) {
+            return name;
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-1").digest(name.getBytes(StandardCharsets.UTF_8));
+            return "mirror:" + HexFormat.of().formatHex(hash, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is part of every JDK", e);
+        }
+    }
+
+    public RingMirrorStats stats() {
+        return new RingMirrorStats(connected, frames.get(), bytes.get(), lost.get(), remotePosition, connects.get(),
+                Optional.ofNullable(lastError.get()), failure.get() != null);
+    }
+
+    /** Why the mirror stopped for good, if it did. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure.get());
+    }
+
+    public String localName() {
+        return localName;
+    }
+
+    /** The server's durable cursor this mirror reads through. */
+    public String cursor() {
+        return cursor;
+    }
+
+    /**
+     * Stops: cancels the call in progress, ends the thread, gives the writer lease back and closes
+     * the mirror's memory. The frames written stay. Closing twice is harmless.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopping.countDown();
+        FlightStream stream = current.get();
+        if (stream != null) {
+            stream.cancel("mirror closed", null);
+        }
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            return; // still inside a call that ignores cancelling: leave its memory to it rather than free it under it
+        }
+        releaseLocal();
+        allocator.close();
+    }
+
+    private void run() {
+        Duration backoff = options.initialBackoff();
+        CallOption[] callOptions = FlightClients.callOptions(options);
+        while (!closed) {
+            try {
+                openExistingLocal();
+                try (FlightClient client = FlightClients.connect(source.location(), options, allocator, RECEIVE_WINDOW)) {
+                    if (receive(client, callOptions)) {
+                        backoff = options.initialBackoff();
+                    }
+                }
+            } catch (FlightRuntimeException e) {
+                FlightStatusCode code = e.status().code();
+                if (code == FlightStatusCode.UNAUTHENTICATED || code == FlightStatusCode.UNAUTHORIZED) {
+                    stop(e);
+                    return;
+                }
+                if (code == FlightStatusCode.INVALID_ARGUMENT && remotePosition >= 0
+                        && String.valueOf(e.getMessage()).contains("never held position")) {
+                    forgetRemote("the remote ring no longer holds position " + remotePosition + " (recreated?)");
+                }
+                lastError.set(code + ": " + e.getMessage());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                stop(e);
+                return;
+            } catch (Exception e) {
+                if (closed) {
+                    return;
+                }
+                lastError.set(e.getClass().getSimpleName() + ": " + e.getMessage());
+            } finally {
+                connected = false;
+            }
+            if (closed) {
+                return;
+            }
+            try {
+                if (stopping.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return; // close()
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            backoff = backoff.multipliedBy(2).compareTo(options.maxBackoff()) > 0 ? options.maxBackoff()
+                    : backoff.multipliedBy(2);
+        }
+    }
+
+    /** One connection: returns whether it got as far as the schema (a real connection, which resets the backoff). */
+    private boolean receive(FlightClient client, CallOption[] callOptions) throws Exception {
+        try (FlightStream stream = client.getStream(new Ticket(ticket()), callOptions)) {
+            current.set(stream);
+            if (closed) {
+                return false;
+            }
+            Schema schema = stream.getSchema();
+            if (!RingRecordingSchema.isRing(schema)) {
+                throw new IllegalArgumentException(source + " is a stream, not a ring: mirror it into a stream"
+                        + " (StreamMirror, or arrow-shm mirror without a local ring of that name)");
+            }
+            String instance = Objects.toString(schema.getCustomMetadata().get(RingRecordingSchema.META_INSTANCE), "");
+            setUpLocal(schema);
+            if (progress.remoteInstance().isEmpty() || !progress.remoteInstance().equals(instance)) {
+                boolean resumed = remotePosition >= 0;
+                progress.remoteInstance(instance);
+                if (resumed && !instance.isEmpty()) {
+                    // Positions of another generation of the remote ring: start over on this one.
+                    forgetRemote("the remote ring was recreated (instance " + instance + ")");
+                    return true;
+                }
+            }
+            connected = true;
+            connects.incrementAndGet();
+            int tensorIndex = tensorColumn(schema);
+            while (!closed && stream.next()) {
+                write(stream.getRoot(), tensorIndex);
+            }
+            lastError.set("the server ended the stream");
+            return true;
+        } finally {
+            current.set(null);
+        }
+    }
+
+    /** Before the first connection, a local ring that exists already says where to resume. */
+    private void openExistingLocal() {
+        if (ring != null) {
+            return;
+        }
+        try {
+            adopt(Ring.open(localName));
+        } catch (StreamNotFoundException absent) {
+            // made from the remote ring's schema on the first connection
+        }
+    }
+
+    private void setUpLocal(Schema schema) {
+        ArrowTensorTypes.StreamLayout layout = TensorBatchPublisher.layout(schema);
+        long capacity = RingRecordingSchema.capacity(schema).orElseThrow(() ->
+                new IllegalArgumentException(source + " does not say its ring's capacity"));
+        Overflow overflow = RingRecordingSchema.overflow(schema).orElse(Overflow.BLOCK);
+        if (ring == null) {
+            try {
+                adopt(Ring.create(localName, RingOptions.of(layout.dtype(), layout.shape()).capacity(capacity)
+                        .overflow(overflow)));
+            } catch (StreamExistsException raced) {
+                adopt(Ring.open(localName));
+            }
+        }
+        if (ring.dtype() != layout.dtype() || !Arrays.equals(ring.shape(), layout.shape())
+                || ring.capacity() != capacity || ring.overflow() != overflow) {
+            throw new IllegalArgumentException("the local ring '" + localName + "' is " + ring + " but " + source
+                    + " is " + layout + " x " + capacity + ", " + overflow + "; mirror into another name or unlink it");
+        }
+    }
+
+    /** Takes the local ring's writer lease and its progress: where the last mirror stopped. */
+    private void adopt(Ring local) {
+        try {
+            writer = local.writer();
+        } catch (StreamTimeoutException e) {
+            local.close();
+            throw new IllegalStateException("the local ring '" + localName + "' has another writer; a mirror must be"
+                    + " its only one (" + e.getMessage() + ")", e);
+        }
+        ring = local;
+        progress = MirrorProgress.open(local, source, cursor);
+        remotePosition = progress.lastRemote(local, writer.position()).orElse(-1);
+        if (local.dtype() == DType.BOOL) {
+            boolRow = allocator.buffer(Math.max(1, local.size()));
+        }
+    }
+
+    private void forgetRemote(String why) {
+        remotePosition = -1;
+        lastError.set(why);
+    }
+
+    private void write(VectorSchemaRoot batch, int tensorIndex) {
+        FixedShapeTensorVector tensors = TensorBatchCheck.tensors(batch, tensorIndex, ring.dtype(), ring.shape(), false);
+        FieldVector positionColumn = batch.getVector(RingRecordingSchema.POSITION);
+        FieldVector lostColumn = batch.getVector(RingFlights.LOST);
+        if (!(positionColumn instanceof UInt8Vector) || !(lostColumn instanceof UInt8Vector)) {
+            throw new IllegalArgumentException(source + " sent rows without uint64 position and lost columns");
+        }
+        UInt8Vector positions = (UInt8Vector) positionColumn;
+        UInt8Vector lostCounts = (UInt8Vector) lostColumn;
+        UInt8Vector frameIds = TensorBatchCheck.frameIds(batch);
+        for (int i = 0; i < batch.getRowCount() && !closed; i++) {
+            long remote = positions.get(i);
+            if (remote <= remotePosition) {
+                continue; // sent again (a resume that could not say "after"): it is here already
+            }
+            ArrowBuf row;
+            if (boolRow != null) {
+                TensorRows.copyRow(tensors, i, boolRow);
+                row = boolRow.slice(0, ring.size());
+            } else {
+                row = TensorRows.rowBytes(tensors, i);
+            }
+            progress.intent(writer.position(), remote);
+            if (!writeWaiting(row, frameIds == null || frameIds.isNull(i) ? 0 : frameIds.get(i))) {
+                return;
+            }
+            remotePosition = remote;
+            lost.addAndGet(lostCounts.get(i));
+            frames.incrementAndGet();
+            bytes.addAndGet(ring.size());
+        }
+    }
+
+    /** Writes one frame, waiting while a BLOCK ring is full; false when closed first (nothing written). */
+    private boolean writeWaiting(ArrowBuf row, long frameId) {
+        while (!closed) {
+            try {
+                writer.write(row, frameId, SLICE);
+                return true;
+            } catch (StreamTimeoutException full) {
+                // the local readers are a whole ring behind: wait on (gRPC holds the server back meanwhile)
+            }
+        }
+        return false;
+    }
+
+    private void releaseLocal() {
+        try {
+            if (writer != null) {
+                writer.close();
+            }
+            if (progress != null) {
+                progress.close();
+            }
+        } finally {
+            if (ring != null) {
+                ring.close();
+            }
+            if (boolRow != null) {
+                boolRow.close();
+            }
+        }
+    }
+
+    private void stop(Exception e) {
+        lastError.set(e.getMessage());
+        failure.set(e);
+    }
+
+    private static int tensorColumn(Schema schema) {
+        for (int i = 0; i < schema.getFields().size(); i++) {
+            if (schema.getFields().get(i).getType() instanceof FixedShapeTensorType) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no arrow.fixed_shape_tensor column");
+    }
+
+    /** The ticket that resumes this mirror's cursor right after the last frame it wrote. */
+    private byte[] ticket() {
+        ObjectNode ticket = JSON.createObjectNode();
+        ticket.put("stream", source.stream());
+        ticket.put("cursor", cursor);
+        if (remotePosition >= 0) {
+            ticket.put("after", remotePosition);
+        }
+        return RingFlights.json(ticket);
+    }
+}
