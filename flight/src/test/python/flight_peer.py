@@ -69,6 +69,15 @@ def ring_frame_ok(frame_bytes, position):
     return frame_bytes[8 * words:] == want[words:].tobytes()[:len(frame_bytes) - 8 * words]
 
 
+def ring_frames(size, first, count):
+    """count frames of size bytes (a multiple of 8) in RingFrames' pattern, positions first.., as a (count, size) uint8 array."""
+    words = size // 8
+    with np.errstate(over="ignore"):
+        grid = (np.arange(first, first + count, dtype=np.uint64)[:, None] * GOLDEN
+                + np.arange(words, dtype=np.uint64)[None, :])
+    return grid.astype("<u8").view(np.uint8).reshape(count, size)
+
+
 class RingTally:
     """What a ring client received: positions in order, gaps, lost as the rows say, content checked."""
 
@@ -296,6 +305,36 @@ def main(argv):
             facts["error"] = type(e).__name__ + " " + str(e).splitlines()[0]
         facts["seconds"] = time.perf_counter() - began
         say(json.dumps(facts))
+    elif command == "ring-put":  # URI NAME ROWS BATCH [BAD]: rows of uint8 frames in RingFrames' pattern, frame id = row
+        # BAD: "null-value" (the second batch has one null value), "null-row" (the second batch has a null row),
+        # "shape" (rows of another shape). Prints "put ROWS" or "error TYPE message".
+        client = connect(argv[1])
+        rows, batch_rows = int(argv[3]), int(argv[4])
+        bad = argv[5] if len(argv) > 5 else None
+        size = int(argv[6]) if len(argv) > 6 else 16384
+        if bad == "shape":
+            size //= 2
+        tensor_type = pa.fixed_shape_tensor(pa.uint8(), [size])
+        schema = pa.schema([("tensor", tensor_type), ("frame_id", pa.uint64())])
+        try:
+            writer, _ = client.do_put(flight.FlightDescriptor.for_path(argv[2]), schema, options=options())
+            for start in range(0, rows, batch_rows):
+                n = min(batch_rows, rows - start)
+                frames = ring_frames(size, start, n)
+                values = pa.array(frames.ravel(), pa.uint8())
+                if bad == "null-value" and start > 0:
+                    values = pa.array([None if j == 5 else v for j, v in enumerate(frames.ravel().tolist())], pa.uint8())
+                mask = None
+                if bad == "null-row" and start > 0:
+                    mask = pa.array([j == 1 for j in range(n)])
+                storage = pa.FixedSizeListArray.from_arrays(values, size, mask=mask)
+                tensor = pa.ExtensionArray.from_storage(tensor_type, storage)
+                writer.write_batch(pa.record_batch([tensor, pa.array(range(start, start + n), pa.uint64())],
+                                                   schema=schema))
+            writer.close()
+            say("put " + str(rows))
+        except pa.ArrowException as e:
+            say("error " + type(e).__name__ + " " + str(e).splitlines()[0])
     elif command == "ring-info":  # URI NAME -> JSON: schema names and metadata, ordered, records, app metadata
         info = connect(argv[1]).get_flight_info(flight.FlightDescriptor.for_path(argv[2]), options=options())
         meta = {k.decode(): v.decode() for k, v in (info.schema.metadata or {}).items()}

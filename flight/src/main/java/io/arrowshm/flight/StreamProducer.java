@@ -174,6 +174,12 @@ final class StreamProducer implements FlightProducer {
             throw CallStatus.UNAUTHORIZED.withDescription("stream '" + name + "' is not exposed by this server")
                     .toRuntimeException();
         }
+        Optional<Ring> ring = RingFlights.tryOpen(name);
+        if (ring.isPresent()) {
+            BufferAllocator putAllocator = allocator.newChildAllocator("doput-ring-" + name, 0, Long.MAX_VALUE);
+            return new RingPutReceiver(ring.get(), flightStream, ackStream, putAllocator, counters,
+                    () -> context.isCancelled() || closing.getAsBoolean());
+        }
         BufferAllocator putAllocator = allocator.newChildAllocator("doput-" + name, 0, Long.MAX_VALUE);
         return new PutReceiver(name, flightStream, ackStream, putAllocator, counters);
     }

@@ -1,0 +1,148 @@
+package io.arrowshm.flight;
+
+import io.arrowshm.DType;
+import io.arrowshm.Ring;
+import io.arrowshm.RingWriter;
+import io.arrowshm.StreamTimeoutException;
+import io.arrowshm.tensors.ArrowTensorTypes;
+import io.arrowshm.tensors.FixedShapeTensorType;
+import io.arrowshm.tensors.FixedShapeTensorVector;
+import io.arrowshm.tensors.TensorRows;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.function.BooleanSupplier;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightProducer.StreamListener;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.PutResult;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * One {@code DoPut} with descriptor path {@code [RING]}: every row is appended to the ring, in
+ * order, with its {@code frame_id} when the batch has one. The put holds the ring's writer lease
+ * for the whole call (another writer makes it {@code UNAVAILABLE} after 5 s). Under {@code BLOCK}
+ * a full ring makes it wait for the slowest reader, and the client with it (gRPC flow control):
+ * nothing is dropped. A schema whose tensor is not the ring's dtype and shape is
+ * {@code INVALID_ARGUMENT} before anything is written, and each batch is checked whole (row count,
+ * values, buffer length, no null row or value) before its first row is appended; the rows of
+ * earlier batches stay.
+ */
+final class RingPutReceiver implements Runnable {
+    private static final Duration SLICE = Duration.ofMillis(100);
+
+    private final Ring ring;
+    private final FlightStream incoming;
+    private final StreamListener<PutResult> ack;
+    private final BufferAllocator allocator;
+    private final ServerCounters counters;
+    private final BooleanSupplier stop;
+
+    /** Takes ownership of {@code ring} and {@code allocator}; {@code stop} says the call was cancelled or the server closes. */
+    RingPutReceiver(Ring ring, FlightStream incoming, StreamListener<PutResult> ack, BufferAllocator allocator,
+                    ServerCounters counters, BooleanSupplier stop) {
+        this.ring = ring;
+        this.incoming = incoming;
+        this.ack = ack;
+        this.allocator = allocator;
+        this.counters = counters;
+        this.stop = stop;
+    }
+
+    @Override
+    public void run() {
+        try (BufferAllocator owned = allocator; Ring target = ring) {
+            int tensorIndex = checkSchema(incoming.getSchema());
+            try (RingWriter writer = lease();
+                 ArrowBuf boolRow = ring.dtype() == DType.BOOL ? owned.buffer(Math.max(1, ring.size())) : null) {
+                while (nextBatch()) {
+                    if (!append(writer, incoming.getRoot(), tensorIndex, boolRow)) {
+                        throw CallStatus.CANCELLED.withDescription("DoPut into ring '" + ring.name() + "' ended while"
+                                + " the ring was full").toRuntimeException();
+                    }
+                }
+            }
+            ack.onCompleted();
+        }
+    }
+
+    private int checkSchema(Schema schema) {
+        try {
+            ArrowTensorTypes.StreamLayout layout = TensorBatchPublisher.layout(schema);
+            if (layout.dtype() != ring.dtype() || !Arrays.equals(layout.shape(), ring.shape())) {
+                throw invalid("ring '" + ring.name() + "' is " + ring.dtype().numpyName() + " " + Arrays.toString(ring.shape())
+                        + " but the rows are " + layout + "; nothing was written");
+            }
+            for (int i = 0; i < schema.getFields().size(); i++) {
+                if (schema.getFields().get(i).getType() instanceof FixedShapeTensorType) {
+                    return i;
+                }
+            }
+            throw invalid("no arrow.fixed_shape_tensor column");
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+    }
+
+    private RingWriter lease() {
+        try {
+            return ring.writer();
+        } catch (StreamTimeoutException e) {
+            throw CallStatus.UNAVAILABLE.withDescription("DoPut into ring '" + ring.name() + "': " + e.getMessage())
+                    .toRuntimeException();
+        }
+    }
+
+    /** Checks the batch whole, then appends its rows; false when the call ended while the ring was full. */
+    private boolean append(RingWriter writer, VectorSchemaRoot batch, int tensorIndex, ArrowBuf boolRow) {
+        FixedShapeTensorVector tensors;
+        try {
+            tensors = TensorBatchCheck.tensors(batch, tensorIndex, ring.dtype(), ring.shape(), false);
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage() + "; nothing of this batch was written");
+        }
+        UInt8Vector frameIds = TensorBatchCheck.frameIds(batch);
+        for (int i = 0; i < batch.getRowCount(); i++) {
+            ArrowBuf row;
+            if (boolRow != null) {
+                TensorRows.copyRow(tensors, i, boolRow);
+                row = boolRow.slice(0, ring.size());
+            } else {
+                row = TensorRows.rowBytes(tensors, i);
+            }
+            long frameId = frameIds == null || frameIds.isNull(i) ? 0 : frameIds.get(i);
+            while (true) {
+                try {
+                    writer.write(row, frameId, SLICE);
+                    break;
+                } catch (StreamTimeoutException full) {
+                    if (stop.getAsBoolean()) {
+                        return false;
+                    }
+                }
+            }
+            counters.received(ring.size());
+        }
+        return true;
+    }
+
+    private boolean nextBatch() {
+        try {
+            return incoming.next();
+        } catch (FlightRuntimeException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Arrow could not load the message (a body shorter than its buffers, a bad header): hostile input.
+            throw invalid("a record batch could not be read: " + e.getMessage());
+        }
+    }
+
+    private RuntimeException invalid(String reason) {
+        return CallStatus.INVALID_ARGUMENT.withDescription("DoPut into ring '" + ring.name() + "': " + reason)
+                .toRuntimeException();
+    }
+}
