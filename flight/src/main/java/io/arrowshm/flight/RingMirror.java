@@ -149,6 +149,31 @@ public final class RingMirror implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code source} names a ring on its server (asked with {@code GetFlightInfo}).
+     *
+     * @throws FlightRuntimeException when the server cannot be reached or does not serve the name
+     */
+    public static boolean remoteIsRing(FlightSource source, MirrorOptions options) {
+        FixedShapeTensorType.ensureRegistered();
+        try (BufferAllocator allocator = new RootAllocator();
+             FlightClient client = FlightClients.connect(source.location(), options, allocator)) {
+            return RingRecordingSchema.isRing(client.getInfo(org.apache.arrow.flight.FlightDescriptor.path(source.stream()),
+                    FlightClients.callOptions(options)).getSchema());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking " + source + " what it serves", e);
+        }
+    }
+
+    /**
+     * Where a mirror into {@code localName} keeps the remote position it reached (4 KiB in
+     * /dev/shm); remove it with the local ring, or a later mirror resumes from it.
+     */
+    public static java.nio.file.Path progressFile(String localName) {
+        return MirrorProgress.pathOf(localName);
+    }
+
     public RingMirrorStats stats() {
         return new RingMirrorStats(connected, frames.get(), bytes.get(), lost.get(), remotePosition, connects.get(),
                 Optional.ofNullable(lastError.get()), failure.get() != null);
