@@ -67,6 +67,16 @@ def main(argv):
                 break
         reader.cancel()
         print(json.dumps({"rows": len(ids), "frame_ids": ids}), flush=True)
+    elif command == "read-ipc":  # FILE -> {"rows": N, "frame_ids": [first, last]} or {"error": message}, with pyarrow alone
+        import pyarrow as pa
+        try:
+            with open(name, "rb") as f:
+                magic = f.read(6)
+            table = (pa.ipc.open_file(name) if magic == b"ARROW1" else pa.ipc.open_stream(name)).read_all()
+            ids = table.column("frame_id").to_pylist()
+            print(json.dumps({"rows": table.num_rows, "frame_ids": ids[:1] + ids[-1:]}), flush=True)
+        except pa.ArrowException as e:
+            print(json.dumps({"error": type(e).__name__ + ": " + str(e).splitlines()[0]}), flush=True)
     else:
         raise SystemExit(f"unknown command {command}")
 

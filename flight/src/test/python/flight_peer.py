@@ -4,9 +4,12 @@ Clients use nothing of arrow-shm's: pyarrow.flight alone, as the README shows. T
 carry FLIGHT_TOKEN (sent as 'authorization: Bearer ...') and FLIGHT_TLS_ROOT (a PEM file to trust).
 """
 import hashlib
+import io
 import json
 import os
+import struct
 import sys
+import threading
 import time
 
 import numpy as np
@@ -123,6 +126,80 @@ class RingTally:
         return {"rows": self.rows, "first": self.first, "last": self.last, "gaps": self.gaps,
                 "backwards": self.backwards, "lost": self.lost, "lost_mismatch": self.lost_mismatch,
                 "bad": self.bad, "bad_ids": self.bad_ids}
+def _table_field(buf, table, field):
+    """The absolute position of a flatbuffer table's field, or None when it is absent."""
+    vtable = table - struct.unpack_from("<i", buf, table)[0]
+    entry = 4 + 2 * field
+    if entry >= struct.unpack_from("<H", buf, vtable)[0]:
+        return None
+    offset = struct.unpack_from("<H", buf, vtable + entry)[0]
+    return table + offset if offset else None
+
+
+def _deref(buf, at):
+    return at + struct.unpack_from("<I", buf, at)[0]
+
+
+def row_bomb(declared_rows, dtype="float32", shape=(4, 4)):
+    """A record batch of 4 real rows whose IPC header says declared_rows: made byte by byte.
+
+    An honest batch is written by pyarrow, then its Message flatbuffer is patched (RecordBatch.length
+    and the tensor column's FieldNode.length), and read back: pyarrow reads IPC without validating, and
+    writes such a batch out again as it is, a 600-byte lie on the wire.
+    """
+    frames = np.stack([pattern(dtype, shape, i) for i in range(4)])
+    table = pa.table({"tensor": pa.FixedShapeTensorArray.from_numpy_ndarray(frames)})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    reader = pa.ipc.MessageReader.open_stream(sink.getvalue())
+    schema_message = reader.read_next_message()
+    batch_message = reader.read_next_message()
+    meta = bytearray(batch_message.metadata.to_pybytes())
+    header = _deref(meta, _table_field(meta, _deref(meta, 0), 2))   # Message.header: the RecordBatch
+    struct.pack_into("<q", meta, _table_field(meta, header, 0), declared_rows)   # RecordBatch.length
+    nodes = _deref(meta, _table_field(meta, header, 1))              # RecordBatch.nodes: [FieldNode]
+    struct.pack_into("<q", meta, nodes + 4, declared_rows)          # the tensor column's node; its values' stays 64
+    out = io.BytesIO()
+    out.write(schema_message.serialize().to_pybytes())
+    padding = (-len(meta)) % 8
+    out.write(struct.pack("<Ii", 0xFFFFFFFF, len(meta) + padding) + bytes(meta) + b"\0" * padding)
+    out.write(batch_message.body.to_pybytes())
+    out.write(struct.pack("<Ii", 0xFFFFFFFF, 0))
+    crafted = pa.ipc.open_stream(pa.py_buffer(out.getvalue()))
+    return crafted.schema, crafted.read_next_batch(), table.to_batches()[0]
+
+
+class HostileServer(flight.FlightServerBase):
+    """A Flight server that lies: MODE row-bomb sends one honest row, then a batch claiming 2^22
+    rows; huge-schema declares frames of float32 [16384, 16384] (1 GiB) and never sends a row."""
+
+    def __init__(self, location, mode):
+        super().__init__(location)
+        self.mode = mode
+        if mode == "huge-schema":
+            self.schema = pa.schema([pa.field("tensor", pa.fixed_shape_tensor(pa.float32(), [16384, 16384]))])
+        else:
+            self.schema, self.bomb, honest = row_bomb(1 << 22)
+            self.honest = honest.slice(0, 1)
+
+    def get_flight_info(self, context, descriptor):
+        endpoint = flight.FlightEndpoint(descriptor.path[0], [])
+        return flight.FlightInfo(self.schema, descriptor, [endpoint], -1, -1)
+
+    def do_get(self, context, ticket):
+        if self.mode == "huge-schema":
+            def nothing():
+                time.sleep(60)
+                yield from ()
+            return flight.GeneratorStream(self.schema, nothing())
+
+        def lies():
+            yield self.honest
+            while True:
+                yield self.bomb
+                time.sleep(0.2)
+        return flight.GeneratorStream(self.schema, lies())
 
 
 def main(argv):
@@ -341,6 +418,52 @@ def main(argv):
         say(json.dumps({"names": info.schema.names, "metadata": meta, "ordered": info.ordered,
                         "records": info.total_records, "types": [str(f.type) for f in info.schema],
                         "app": json.loads(info.app_metadata.decode()) if info.app_metadata else None}))
+    elif command == "put-row-bomb":  # URI NAME ROWS: 4 real float32 (4, 4) rows under a header claiming ROWS
+        client = connect(argv[1])
+        schema, bomb, _ = row_bomb(int(argv[3]))
+        try:
+            writer, _ = client.do_put(flight.FlightDescriptor.for_path(argv[2]), schema, options=options())
+            writer.write_batch(bomb)
+            writer.close()
+            say("put")
+        except pa.ArrowException as e:
+            say("error " + type(e).__name__ + " " + str(e).splitlines()[0])
+    elif command == "put-schema-only":  # URI NAME DTYPE DIM...: a DoPut that sends the schema and no row
+        client = connect(argv[1])
+        tensor_type = pa.fixed_shape_tensor(pa.from_numpy_dtype(np.dtype(argv[3])), [int(d) for d in argv[4:]])
+        schema = pa.schema([pa.field("tensor", tensor_type)])
+        try:
+            writer, _ = client.do_put(flight.FlightDescriptor.for_path(argv[2]), schema, options=options())
+            writer.close()
+            say("put")
+        except pa.ArrowException as e:
+            say("error " + type(e).__name__ + " " + str(e).splitlines()[0])
+    elif command == "hostile-server":  # PORT MODE: serves lies (see HostileServer) until killed
+        server = HostileServer("grpc://127.0.0.1:" + argv[1], argv[2])
+        say("serving " + str(server.port))
+        server.serve()
+    elif command == "stall-clients":  # URI NAME N: N clients each read one row and stall -> a line each, "held"
+        client_options = options()
+        outcomes = [None] * int(argv[3])
+        readers = []
+
+        def one(i):
+            try:
+                reader = connect(argv[1]).do_get(flight.Ticket(argv[2].encode()), options=client_options)
+                reader.read_chunk()
+                readers.append(reader)   # kept, never read again: the call stalls
+                outcomes[i] = "ok"
+            except pa.ArrowException as e:
+                outcomes[i] = "error " + type(e).__name__ + " " + str(e).splitlines()[0]
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(len(outcomes))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for outcome in outcomes:
+            say(outcome)
+        say("held")
+        sys.stdin.read()   # until the test closes our stdin or kills us
     else:
         raise SystemExit("unknown command " + command)
 

@@ -3,6 +3,7 @@ package io.arrowshm.cli;
 import io.arrowshm.SharedMemoryException;
 import io.arrowshm.tensors.TensorFileException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -31,7 +32,9 @@ final class Failures implements IParameterExceptionHandler, IExecutionExceptionH
             print(command, e.getMessage());
             return ExitStatus.USAGE;
         }
-        if (e instanceof SharedMemoryException || e instanceof TensorFileException) {
+        if (e instanceof SharedMemoryException || e instanceof TensorFileException || e instanceof BadInputException
+                || e instanceof UncheckedIOException) {
+            // A stream, a file or a flag's file: the message names it and says what is wrong.
             print(command, e.getMessage());
             return ExitStatus.STREAM;
         }

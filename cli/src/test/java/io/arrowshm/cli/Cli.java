@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.arrowshm.tensors.testing.ResidentMemory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,13 +67,17 @@ final class Cli {
                         .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
                 builder.environment().putAll(environment);
                 Process process = builder.start();
-                process.getOutputStream().close();
-                if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    fail(command + " did not finish in " + TIMEOUT_SECONDS + " s; stderr: " + Files.readString(err));
+                long peak;
+                try (ResidentMemory.Watch watch = new ResidentMemory.Watch(process.pid())) {
+                    process.getOutputStream().close();
+                    if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                        process.destroyForcibly();
+                        fail(command + " did not finish in " + TIMEOUT_SECONDS + " s; stderr: " + Files.readString(err));
+                    }
+                    peak = watch.peakBytes();
                 }
                 return new Result(process.exitValue(), Files.readAllBytes(out),
-                        Files.readString(err, StandardCharsets.UTF_8));
+                        Files.readString(err, StandardCharsets.UTF_8), peak);
             } finally {
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(err);
@@ -97,11 +103,14 @@ final class Cli {
         final int status;
         final byte[] stdout;
         final String stderr;
+        /** The process's peak resident memory (VmHWM, read every few ms while it ran), -1 if unread. */
+        final long peakResidentBytes;
 
-        Result(int status, byte[] stdout, String stderr) {
+        Result(int status, byte[] stdout, String stderr, long peakResidentBytes) {
             this.status = status;
             this.stdout = stdout;
             this.stderr = stderr;
+            this.peakResidentBytes = peakResidentBytes;
         }
 
         String out() {
@@ -136,6 +145,99 @@ final class Cli {
         @Override
         public String toString() {
             return "status " + status + "\n--- stdout\n" + out() + "--- stderr\n" + stderr;
+        }
+    }
+
+    /**
+     * A command left running (a server, a mirror, a looping replay) until SIGTERM, stdout and
+     * stderr kept in files (Process.destroy() closes the pipes, so what it printed on its way out
+     * would be lost from a pipe).
+     */
+    static final class Running implements AutoCloseable {
+        private final Process process;
+        private final Path stdout;
+        private final Path stderr;
+
+        private Running(Process process, Path stdout, Path stderr) {
+            this.process = process;
+            this.stdout = stdout;
+            this.stderr = stderr;
+        }
+
+        static Running start(List<String> command) throws IOException {
+            Path out = Files.createTempFile("arrow-shm-cli-flight-out", ".txt");
+            Path err = Files.createTempFile("arrow-shm-cli-flight-err", ".txt");
+            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            return new Running(process, out, err);
+        }
+
+        /** The first complete stdout line ("serving ..."), waiting for it. */
+        String firstLine() throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(TIMEOUT_SECONDS).toNanos();
+            while (true) {
+                String out = Files.readString(stdout, StandardCharsets.UTF_8);
+                int end = out.indexOf('\n');
+                if (end >= 0) {
+                    return out.substring(0, end);
+                }
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    fail("no first line; " + stop());
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** What it printed on stderr so far. */
+        String stderrSoFar() throws IOException {
+            return Files.readString(stderr, StandardCharsets.UTF_8);
+        }
+
+        /** Waits up to {@code timeout} for it to exit on its own; null if it is still running then. */
+        Ended awaitExit(Duration timeout) throws IOException, InterruptedException {
+            if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                return null;
+            }
+            return new Ended(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+                    Files.readString(stderr, StandardCharsets.UTF_8));
+        }
+
+        /** SIGTERM, as a service manager stops it; waits for the exit. */
+        Ended stop() throws IOException {
+            try {
+                process.destroy();
+                if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    fail("did not stop on SIGTERM: " + Files.readString(stderr));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            return new Ended(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+                    Files.readString(stderr, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void close() throws IOException {
+            process.destroyForcibly();
+            Files.deleteIfExists(stdout);
+            Files.deleteIfExists(stderr);
+        }
+
+        record Ended(int status, String stdout, String stderr) {
+            @Override
+            public String toString() {
+                return "status " + status + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+            }
         }
     }
 }

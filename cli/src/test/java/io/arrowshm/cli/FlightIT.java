@@ -12,13 +12,10 @@ import io.arrowshm.SharedMemory;
 import io.arrowshm.StreamNotFoundException;
 import io.arrowshm.testing.Names;
 import io.arrowshm.testing.PeerProcess;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +42,7 @@ class FlightIT {
                 }
             });
             writer.start();
-            try (Running serve = Running.start(Cli.command("serve", "--port", "0"))) {
+            try (Cli.Running serve = Cli.Running.start(Cli.command("serve", "--port", "0"))) {
                 String uri = serve.firstLine().replace("serving ", "").replace("grpc+tcp://", "grpc://");
                 assertTrue(uri.startsWith("grpc://127.0.0.1:"), serve.firstLine());
                 JsonNode got;
@@ -54,7 +51,7 @@ class FlightIT {
                 }
                 assertEquals(5, got.get("rows").asInt(), got::toString);
 
-                try (Running mirror = Running.start(Cli.command("mirror", uri + "/" + source, "--as", local))) {
+                try (Cli.Running mirror = Cli.Running.start(Cli.command("mirror", uri + "/" + source, "--as", local))) {
                     long deadline = System.nanoTime() + TIMEOUT.toNanos();
                     while (localCount(local) < 10) {
                         if (System.nanoTime() > deadline) {
@@ -62,17 +59,17 @@ class FlightIT {
                         }
                         Thread.sleep(50);
                     }
-                    Running.Ended ended = mirror.stop();
-                    assertTrue(ended.status == 143 || ended.status == 0, ended::toString);
-                    assertTrue(ended.stdout.contains(" -> " + local + ": connected, "), ended::toString);
-                    assertTrue(ended.stderr.lines().anyMatch(l -> l.contains(" -> " + local + ": ") && l.contains(" frames, ")),
+                    Cli.Running.Ended ended = mirror.stop();
+                    assertTrue(ended.status() == 143 || ended.status() == 0, ended::toString);
+                    assertTrue(ended.stdout().contains(" -> " + local + ": connected, "), ended::toString);
+                    assertTrue(ended.stderr().lines().anyMatch(l -> l.contains(" -> " + local + ": ") && l.contains(" frames, ")),
                             "the status line: " + ended);
                     assertNoWarning(ended);
                 }
                 sleep(1200); // at least one status line after the clients came and went
-                Running.Ended ended = serve.stop();
-                assertTrue(ended.status == 143 || ended.status == 0, ended::toString);
-                assertTrue(ended.stderr.lines().anyMatch(l -> l.matches("\\d+ clients, [0-9.]+ frames/s, [0-9.]+ MB/s sent.*")),
+                Cli.Running.Ended ended = serve.stop();
+                assertTrue(ended.status() == 143 || ended.status() == 0, ended::toString);
+                assertTrue(ended.stderr().lines().anyMatch(l -> l.matches("\\d+ clients, [0-9.]+ frames/s, [0-9.]+ MB/s sent.*")),
                         "the status line: " + ended);
                 assertNoWarning(ended);
             } finally {
@@ -93,14 +90,14 @@ class FlightIT {
             shm.write(new float[16], 42L);
             List<String> command = List.of(JDK25.resolve("bin/java").toString(), "-jar", Cli.jar().toString(),
                     "serve", "--port", "0");
-            try (Running serve = Running.start(command)) {
+            try (Cli.Running serve = Cli.Running.start(command)) {
                 String uri = serve.firstLine().replace("serving ", "").replace("grpc+tcp://", "grpc://");
                 try (PeerProcess client = PeerProcess.python("cli_peer.py", "flight-get", uri, source, "1")) {
                     JsonNode got = Cli.json(client.finish(TIMEOUT).get(0));
                     assertEquals(42, got.get("frame_ids").get(0).asLong(), got::toString);
                 }
-                Running.Ended ended = serve.stop();
-                assertEquals(143, ended.status, ended::toString);
+                Cli.Running.Ended ended = serve.stop();
+                assertEquals(143, ended.status(), ended::toString);
                 assertNoWarning(ended);
             }
         } finally {
@@ -108,9 +105,9 @@ class FlightIT {
         }
     }
 
-    private static void assertNoWarning(Running.Ended ended) {
-        assertFalse(ended.stderr.contains("WARNING"), ended::toString);
-        assertFalse(ended.stderr.contains("Exception"), ended::toString);
+    private static void assertNoWarning(Cli.Running.Ended ended) {
+        assertFalse(ended.stderr().contains("WARNING"), ended::toString);
+        assertFalse(ended.stderr().contains("Exception"), ended::toString);
     }
 
     private static long localCount(String name) {
@@ -126,76 +123,6 @@ class FlightIT {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * A CLI process that runs until SIGTERM, stdout and stderr kept in files (Process.destroy()
-     * closes the pipes, so what it printed on its way out would be lost from a pipe).
-     */
-    private static final class Running implements AutoCloseable {
-        private final Process process;
-        private final Path stdout;
-        private final Path stderr;
-
-        private Running(Process process, Path stdout, Path stderr) {
-            this.process = process;
-            this.stdout = stdout;
-            this.stderr = stderr;
-        }
-
-        static Running start(List<String> command) throws IOException {
-            Path out = Files.createTempFile("arrow-shm-cli-flight-out", ".txt");
-            Path err = Files.createTempFile("arrow-shm-cli-flight-err", ".txt");
-            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.PIPE).start();
-            return new Running(process, out, err);
-        }
-
-        /** The first complete stdout line ("serving ..."), waiting for it. */
-        String firstLine() throws IOException, InterruptedException {
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (true) {
-                String out = Files.readString(stdout, StandardCharsets.UTF_8);
-                int end = out.indexOf('\n');
-                if (end >= 0) {
-                    return out.substring(0, end);
-                }
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    fail("no first line; " + stop());
-                }
-                Thread.sleep(20);
-            }
-        }
-
-        /** SIGTERM, as a service manager stops it; waits for the exit. */
-        Ended stop() throws IOException {
-            try {
-                process.destroy();
-                if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    fail("did not stop on SIGTERM: " + Files.readString(stderr));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            return new Ended(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
-                    Files.readString(stderr, StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void close() throws IOException {
-            process.destroyForcibly();
-            Files.deleteIfExists(stdout);
-            Files.deleteIfExists(stderr);
-        }
-
-        record Ended(int status, String stdout, String stderr) {
-            @Override
-            public String toString() {
-                return "status " + status + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
-            }
         }
     }
 }

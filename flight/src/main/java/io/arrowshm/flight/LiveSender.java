@@ -39,19 +39,24 @@ final class LiveSender implements Runnable {
     private final BufferAllocator allocator;
     private final ServerCounters counters;
     private final BooleanSupplier closing;
+    private final Runnable onEnd;
     private final Object readiness = new Object();
     private volatile boolean cancelled;
     private long lastLivenessCheck = System.nanoTime();
 
-    /** Takes ownership of {@code shm} and {@code allocator}; registers the call's ready and cancel handlers. */
+    /**
+     * Takes ownership of {@code shm} and {@code allocator}; registers the call's ready and cancel
+     * handlers; runs {@code onEnd} when the call ends.
+     */
     LiveSender(TicketRequest request, SharedMemory shm, ServerStreamListener listener, BufferAllocator allocator,
-               ServerCounters counters, BooleanSupplier closing) {
+               ServerCounters counters, BooleanSupplier closing, Runnable onEnd) {
         this.request = request;
         this.shm = shm;
         this.listener = listener;
         this.allocator = allocator;
         this.counters = counters;
         this.closing = closing;
+        this.onEnd = onEnd;
         listener.setOnReadyHandler(this::wake);
         listener.setOnCancelHandler(() -> {
             cancelled = true;
@@ -81,6 +86,7 @@ final class LiveSender implements Runnable {
             fail(e);
         } finally {
             counters.clientEnded();
+            onEnd.run();
         }
     }
 
@@ -127,6 +133,9 @@ final class LiveSender implements Runnable {
     private void send(VectorSchemaRoot root, Publication p, long missed) {
         TensorRows.load(root, shm.dtype(), p, missed, allocator);
         listener.putNext();
+        // gRPC copied the row into its own buffers in putNext: let our copy go now rather than at the
+        // next row, so a stalled client pins one frame (gRPC's), not two.
+        root.clear();
         counters.sent(shm.size());
     }
 

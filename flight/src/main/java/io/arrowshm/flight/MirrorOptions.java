@@ -1,11 +1,10 @@
 package io.arrowshm.flight;
 
-import java.io.IOException;
+import io.arrowshm.tensors.IpcLimits;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -13,7 +12,8 @@ import java.util.Optional;
  * reconnect backoff (doubling from {@code initialBackoff} up to {@code maxBackoff}). Immutable.
  *
  * <pre>{@code
- * MirrorOptions options = MirrorOptions.defaults().token("s3cret").backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+ * MirrorOptions options = MirrorOptions.defaults().token("s3cret").backoff(Duration.ofMillis(100), Duration.ofSeconds(5))
+ *         .limits(IpcLimits.defaults().maxFrameBytes(1L << 30).maxBatchBytes(1L << 30));
  * }</pre>
  */
 public final class MirrorOptions {
@@ -21,17 +21,20 @@ public final class MirrorOptions {
     private final Path trustedCertificate;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
+    private final IpcLimits limits;
 
-    private MirrorOptions(String token, Path trustedCertificate, Duration initialBackoff, Duration maxBackoff) {
+    private MirrorOptions(String token, Path trustedCertificate, Duration initialBackoff, Duration maxBackoff,
+                          IpcLimits limits) {
         this.token = token;
         this.trustedCertificate = trustedCertificate;
         this.initialBackoff = initialBackoff;
         this.maxBackoff = maxBackoff;
+        this.limits = limits;
     }
 
-    /** No token, the JVM's trusted CAs, backoff 100 ms doubling to 5 s. */
+    /** No token, the JVM's trusted CAs, backoff 100 ms doubling to 5 s, batches within {@link IpcLimits#defaults()}. */
     public static MirrorOptions defaults() {
-        return new MirrorOptions(null, null, Duration.ofMillis(100), Duration.ofSeconds(5));
+        return new MirrorOptions(null, null, Duration.ofMillis(100), Duration.ofSeconds(5), IpcLimits.defaults());
     }
 
     /** Send {@code authorization: Bearer <token>}. */
@@ -39,24 +42,26 @@ public final class MirrorOptions {
         if (bearerToken == null || bearerToken.isBlank()) {
             throw new IllegalArgumentException("the bearer token must not be empty");
         }
-        return new MirrorOptions(bearerToken.strip(), trustedCertificate, initialBackoff, maxBackoff);
+        return new MirrorOptions(bearerToken.strip(), trustedCertificate, initialBackoff, maxBackoff, limits);
     }
 
-    /** {@link #token(String)} read from a file. */
+    /**
+     * {@link #token(String)} read from a file.
+     *
+     * @throws UncheckedIOException naming the file and the reason it cannot be read
+     */
     public MirrorOptions tokenFile(Path file) {
-        try {
-            return token(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the token file " + file, e);
-        }
+        return token(ServeOptions.readToken(file));
     }
 
-    /** Trust this PEM certificate (a self-signed server's, or its CA) for {@code grpc+tls://}. */
+    /**
+     * Trust this PEM certificate (a self-signed server's, or its CA) for {@code grpc+tls://}.
+     *
+     * @throws IllegalArgumentException naming the file when it is not a readable PEM certificate
+     */
     public MirrorOptions trustedCertificate(Path pem) {
-        if (!Files.isReadable(pem)) {
-            throw new IllegalArgumentException("cannot read certificate " + pem);
-        }
-        return new MirrorOptions(token, pem, initialBackoff, maxBackoff);
+        ServeOptions.checkFile("trusted certificate", pem, PemFiles::requireCertificates);
+        return new MirrorOptions(token, pem, initialBackoff, maxBackoff, limits);
     }
 
     /** Wait {@code initial} after the first failed attempt, doubling up to {@code max}. */
@@ -64,7 +69,20 @@ public final class MirrorOptions {
         if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
             throw new IllegalArgumentException("backoff needs 0 < initial <= max, got " + initial + ", " + max);
         }
-        return new MirrorOptions(token, trustedCertificate, initial, max);
+        return new MirrorOptions(token, trustedCertificate, initial, max, limits);
+    }
+
+    /**
+     * What the server's batches may declare: the largest frame (also the largest local stream the
+     * mirror creates), rows and bytes per batch. A server whose frames are larger stops the mirror
+     * for good; a batch that lies is refused, and the mirror reconnects.
+     */
+    public MirrorOptions limits(IpcLimits value) {
+        return new MirrorOptions(token, trustedCertificate, initialBackoff, maxBackoff, Objects.requireNonNull(value));
+    }
+
+    public IpcLimits limits() {
+        return limits;
     }
 
     public Optional<String> token() {

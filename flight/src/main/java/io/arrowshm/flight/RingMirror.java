@@ -84,6 +84,9 @@ public final class RingMirror implements AutoCloseable {
     private final String cursor;
     private final MirrorOptions options;
     private final BufferAllocator allocator = new RootAllocator();
+    /** Where the gate decompresses a compressed batch once, to check it, before Flight's loader does. */
+    private final BufferAllocator scratch;
+    private final MirrorGate gate;
     private final Thread thread;
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
@@ -106,6 +109,9 @@ public final class RingMirror implements AutoCloseable {
         this.localName = localName;
         this.cursor = cursor;
         this.options = options;
+        this.scratch = allocator.newChildAllocator("ring-mirror-check", 0,
+                BatchGate.messageBytes(options.limits().maxDecodedBatchBytes()));
+        this.gate = new MirrorGate(options.limits(), scratch);
         this.thread = new Thread(this::run, "arrow-shm-ring-mirror-" + localName);
         this.thread.setDaemon(true);
     }
@@ -157,9 +163,11 @@ public final class RingMirror implements AutoCloseable {
     public static boolean remoteIsRing(FlightSource source, MirrorOptions options) {
         FixedShapeTensorType.ensureRegistered();
         try (BufferAllocator allocator = new RootAllocator();
-             FlightClient client = FlightClients.connect(source.location(), options, allocator)) {
+             BufferAllocator scratch = allocator.newChildAllocator("ring-probe-check", 0, 1 << 20);
+             FlightClient client = FlightClients.connect(source.location(), options, allocator,
+                     new MirrorGate(options.limits(), scratch))) {
             return RingRecordingSchema.isRing(client.getInfo(org.apache.arrow.flight.FlightDescriptor.path(source.stream()),
-                    FlightClients.callOptions(options)).getSchema());
+                    FlightClients.withTimeout(FlightClients.callOptions(options))).getSchema());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while asking " + source + " what it serves", e);
@@ -217,6 +225,7 @@ public final class RingMirror implements AutoCloseable {
             return; // still inside a call that ignores cancelling: leave its memory to it rather than free it under it
         }
         releaseLocal();
+        scratch.close();
         allocator.close();
     }
 
@@ -226,15 +235,22 @@ public final class RingMirror implements AutoCloseable {
         while (!closed) {
             try {
                 openExistingLocal();
-                try (FlightClient client = FlightClients.connect(source.location(), options, allocator, RECEIVE_WINDOW)) {
+                try (FlightClient client = FlightClients.connect(source.location(), options, allocator, gate,
+                        RECEIVE_WINDOW)) {
                     if (receive(client, callOptions)) {
                         backoff = options.initialBackoff();
                     }
                 }
             } catch (FlightRuntimeException e) {
                 FlightStatusCode code = e.status().code();
+                BatchGate.Refusal refused = gate.lastRefusal();
                 if (code == FlightStatusCode.UNAUTHENTICATED || code == FlightStatusCode.UNAUTHORIZED) {
                     stop(e);
+                    return;
+                }
+                if (refused != null && refused.overLimit()) {
+                    // Honest perhaps, but larger than this mirror takes: reconnecting cannot help.
+                    stop(new IllegalArgumentException("the remote ring " + source + ": " + refused.reason(), e));
                     return;
                 }
                 if (code == FlightStatusCode.INVALID_ARGUMENT && remotePosition >= 0
@@ -270,7 +286,9 @@ public final class RingMirror implements AutoCloseable {
 
     /** One connection: returns whether it got as far as the schema (a real connection, which resets the backoff). */
     private boolean receive(FlightClient client, CallOption[] callOptions) throws Exception {
-        try (FlightStream stream = client.getStream(new Ticket(ticket()), callOptions)) {
+        int maxMessage = FlightClients.maxMessageBytes(client, source, options, callOptions);
+        try (FlightStream stream = client.getStream(new Ticket(ticket()), FlightClients.withMaxMessage(callOptions,
+                maxMessage))) {
             current.set(stream);
             if (closed) {
                 return false;

@@ -5,8 +5,11 @@ import io.arrowshm.Ring;
 import io.arrowshm.RingWriter;
 import io.arrowshm.StreamTimeoutException;
 import io.arrowshm.tensors.ArrowTensorTypes;
+import io.arrowshm.tensors.BatchRejectedException;
 import io.arrowshm.tensors.FixedShapeTensorType;
 import io.arrowshm.tensors.FixedShapeTensorVector;
+import io.arrowshm.tensors.IpcLimits;
+import io.arrowshm.tensors.RecordBatchCheck;
 import io.arrowshm.tensors.TensorRows;
 import java.time.Duration;
 import java.util.Arrays;
@@ -30,7 +33,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * nothing is dropped. A schema whose tensor is not the ring's dtype and shape is
  * {@code INVALID_ARGUMENT} before anything is written, and each batch is checked whole (row count,
  * values, buffer length, no null row or value) before its first row is appended; the rows of
- * earlier batches stay.
+ * earlier batches stay. As for a stream's put, every batch came through the {@link PutGate} (its
+ * header checked against the server's limits before Arrow allocated anything) and the schema is
+ * checked against the same limits first; the gate's refusal ends the put with its reason.
  */
 final class RingPutReceiver implements Runnable {
     private static final Duration SLICE = Duration.ofMillis(100);
@@ -40,33 +45,63 @@ final class RingPutReceiver implements Runnable {
     private final StreamListener<PutResult> ack;
     private final BufferAllocator allocator;
     private final ServerCounters counters;
+    private final IpcLimits limits;
+    private final PutVerdict verdict;
     private final BooleanSupplier stop;
+    private final Runnable onEnd;
 
-    /** Takes ownership of {@code ring} and {@code allocator}; {@code stop} says the call was cancelled or the server closes. */
+    /**
+     * Takes ownership of {@code ring} and {@code allocator}; {@code stop} says the call was cancelled
+     * or the server closes; {@code onEnd} runs when the put ends.
+     */
     RingPutReceiver(Ring ring, FlightStream incoming, StreamListener<PutResult> ack, BufferAllocator allocator,
-                    ServerCounters counters, BooleanSupplier stop) {
+                    ServerCounters counters, IpcLimits limits, PutVerdict verdict, BooleanSupplier stop, Runnable onEnd) {
         this.ring = ring;
         this.incoming = incoming;
         this.ack = ack;
         this.allocator = allocator;
         this.counters = counters;
+        this.limits = limits;
+        this.verdict = verdict;
         this.stop = stop;
+        this.onEnd = onEnd;
     }
 
     @Override
     public void run() {
         try (BufferAllocator owned = allocator; Ring target = ring) {
-            int tensorIndex = checkSchema(incoming.getSchema());
-            try (RingWriter writer = lease();
-                 ArrowBuf boolRow = ring.dtype() == DType.BOOL ? owned.buffer(Math.max(1, ring.size())) : null) {
-                while (nextBatch()) {
-                    if (!append(writer, incoming.getRoot(), tensorIndex, boolRow)) {
-                        throw CallStatus.CANCELLED.withDescription("DoPut into ring '" + ring.name() + "' ended while"
-                                + " the ring was full").toRuntimeException();
-                    }
+            receive(owned);
+        } finally {
+            onEnd.run();
+        }
+    }
+
+    private void receive(BufferAllocator owned) {
+        Schema schema = incoming.getSchema();
+        refuseIfGateDid();
+        try {
+            RecordBatchCheck.of(schema, limits);
+        } catch (BatchRejectedException e) {
+            throw status(e.getMessage(), e.overLimit());
+        }
+        int tensorIndex = checkSchema(schema);
+        try (RingWriter writer = lease();
+             ArrowBuf boolRow = ring.dtype() == DType.BOOL ? owned.buffer(Math.max(1, ring.size())) : null) {
+            while (nextBatch()) {
+                if (!append(writer, incoming.getRoot(), tensorIndex, boolRow)) {
+                    throw CallStatus.CANCELLED.withDescription("DoPut into ring '" + ring.name() + "' ended while"
+                            + " the ring was full").toRuntimeException();
                 }
             }
-            ack.onCompleted();
+        }
+        refuseIfGateDid();
+        ack.onCompleted();
+    }
+
+    private void refuseIfGateDid() {
+        BatchGate.Refusal refusal = verdict.refusal();
+        if (refusal != null) {
+            throw status(refusal.reason(), refusal.overLimit());
         }
     }
 
@@ -142,7 +177,11 @@ final class RingPutReceiver implements Runnable {
     }
 
     private RuntimeException invalid(String reason) {
-        return CallStatus.INVALID_ARGUMENT.withDescription("DoPut into ring '" + ring.name() + "': " + reason)
-                .toRuntimeException();
+        return status(reason, false);
+    }
+
+    private RuntimeException status(String reason, boolean overLimit) {
+        return (overLimit ? CallStatus.RESOURCE_EXHAUSTED : CallStatus.INVALID_ARGUMENT)
+                .withDescription("DoPut into ring '" + ring.name() + "': " + reason).toRuntimeException();
     }
 }

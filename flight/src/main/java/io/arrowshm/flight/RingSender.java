@@ -40,11 +40,12 @@ final class RingSender implements Runnable {
     private final BooleanSupplier closing;
     private final int maxRows;
     private final long slotSize;
+    private final Runnable onEnd;
     private long lastLivenessCheck = System.nanoTime();
 
-    /** Takes ownership of {@code feed} (and its ring) and {@code allocator}. */
+    /** Takes ownership of {@code feed} (and its ring) and {@code allocator}; runs {@code onEnd} when the call ends. */
     RingSender(RingFeed feed, boolean latestOnly, OutboundCall call, BufferAllocator allocator, int maxRows,
-               ServerCounters counters, BooleanSupplier closing) {
+               ServerCounters counters, BooleanSupplier closing, Runnable onEnd) {
         this.feed = feed;
         this.latestOnly = latestOnly;
         this.call = call;
@@ -53,6 +54,7 @@ final class RingSender implements Runnable {
         this.counters = counters;
         this.closing = closing;
         this.slotSize = feed.ring().size();
+        this.onEnd = onEnd;
     }
 
     /**
@@ -95,6 +97,7 @@ final class RingSender implements Runnable {
             call.fail(e, "serving ring '" + ring.name() + "'");
         } finally {
             counters.clientEnded();
+            onEnd.run();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.arrowshm.flight;
 
+import io.arrowshm.tensors.IpcLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -17,40 +19,92 @@ import java.util.Optional;
  * <p>Safe by default: a non-loopback address needs TLS, or {@link #insecure(boolean)} said
  * explicitly, or {@link StreamFlightServer#start} refuses it.
  *
+ * <p>Bounded by default: at most {@value #DEFAULT_MAX_CLIENTS} {@code DoGet}s (holding at most
+ * 128 MiB of frames between them) and {@value #DEFAULT_MAX_PUTS} {@code DoPut}s at once, every
+ * put's batches checked against {@link #limits()} before they are decoded, and streams created by
+ * puts (on their first valid row) limited to 1 GiB in all ({@link #createStreams(boolean)} turns
+ * creation off).
+ *
  * <pre>{@code
  * ServeOptions options = ServeOptions.defaults().port(8815).expose("cam-*")
- *         .tokenFile(Path.of("token.txt"));
+ *         .tokenFile(Path.of("token.txt")).maxClients(8).createStreams(false);
  * }</pre>
  */
 public final class ServeOptions {
     /** The port pyarrow's examples use. */
     public static final int DEFAULT_PORT = 8815;
+    /** {@code DoGet} calls served at once unless {@link #maxClients(int)} says otherwise. */
+    public static final int DEFAULT_MAX_CLIENTS = 32;
+    /** Frame bytes the {@code DoGet}s may hold at once unless {@link #maxSendBytes(long)} says otherwise: 128 MiB. */
+    public static final long DEFAULT_MAX_SEND_BYTES = 128L << 20;
+    /** {@code DoPut} calls received at once unless {@link #maxPuts(int)} says otherwise. */
+    public static final int DEFAULT_MAX_PUTS = 4;
+    /** Total bytes of the streams a server creates for {@code DoPut}s, unless {@link #maxCreatedBytes(long)} says otherwise. */
+    public static final long DEFAULT_MAX_CREATED_BYTES = 1L << 30;
+    /**
+     * What a {@code DoPut}'s batches may declare unless {@link #limits(IpcLimits)} says otherwise:
+     * 64 MiB frames and 64 MiB of tensor values per batch (65,536 rows at most). Tighter than a
+     * file's: a put comes from whoever reaches the port, and gRPC reads a whole message (up to one
+     * batch) before anything can look at it.
+     */
+    public static final IpcLimits DEFAULT_PUT_LIMITS = IpcLimits.defaults().maxFrameBytes(64L << 20)
+            .maxBatchBytes(64L << 20);
 
-    private final String host;
-    private final int port;
-    private final Path tlsCert;
-    private final Path tlsKey;
-    private final String token;
-    private final List<String> expose;
-    private final boolean insecure;
-    private final RingServeOptions rings;
+    private String host;
+    private int port;
+    private Path tlsCert;
+    private Path tlsKey;
+    private String token;
+    private List<String> expose;
+    private boolean insecure;
+    private IpcLimits limits;
+    private int maxClients;
+    private long maxSendBytes;
+    private int maxPuts;
+    private boolean createStreams;
+    private long maxCreatedBytes;
+    private RingServeOptions rings;
 
-    private ServeOptions(String host, int port, Path tlsCert, Path tlsKey, String token, List<String> expose,
-                         boolean insecure, RingServeOptions rings) {
-        this.host = host;
-        this.port = port;
-        this.tlsCert = tlsCert;
-        this.tlsKey = tlsKey;
-        this.token = token;
-        this.expose = List.copyOf(expose);
-        this.insecure = insecure;
-        this.rings = rings;
+    private ServeOptions() {
     }
 
-    /** 127.0.0.1:8815, plaintext, no token, every stream. */
+    private ServeOptions copy() {
+        ServeOptions o = new ServeOptions();
+        o.host = host;
+        o.port = port;
+        o.tlsCert = tlsCert;
+        o.tlsKey = tlsKey;
+        o.token = token;
+        o.expose = expose;
+        o.insecure = insecure;
+        o.limits = limits;
+        o.maxClients = maxClients;
+        o.maxSendBytes = maxSendBytes;
+        o.maxPuts = maxPuts;
+        o.createStreams = createStreams;
+        o.maxCreatedBytes = maxCreatedBytes;
+        o.rings = rings;
+        return o;
+    }
+
+    /**
+     * 127.0.0.1:8815, plaintext, no token, every stream; {@value #DEFAULT_MAX_CLIENTS} {@code DoGet}s
+     * and {@value #DEFAULT_MAX_PUTS} {@code DoPut}s at once; puts may create streams, up to 1 GiB in
+     * all; batches within {@link #DEFAULT_PUT_LIMITS}.
+     */
     public static ServeOptions defaults() {
-        return new ServeOptions("127.0.0.1", DEFAULT_PORT, null, null, null, List.of(), false,
-                RingServeOptions.defaults());
+        ServeOptions o = new ServeOptions();
+        o.host = "127.0.0.1";
+        o.port = DEFAULT_PORT;
+        o.expose = List.of();
+        o.limits = DEFAULT_PUT_LIMITS;
+        o.maxClients = DEFAULT_MAX_CLIENTS;
+        o.maxSendBytes = DEFAULT_MAX_SEND_BYTES;
+        o.maxPuts = DEFAULT_MAX_PUTS;
+        o.createStreams = true;
+        o.maxCreatedBytes = DEFAULT_MAX_CREATED_BYTES;
+        o.rings = RingServeOptions.defaults();
+        return o;
     }
 
     /** The address to listen on (a name or a literal; {@code 0.0.0.0} for every interface). */
@@ -58,7 +112,9 @@ public final class ServeOptions {
         if (address == null || address.isBlank()) {
             throw new IllegalArgumentException("the host must not be empty");
         }
-        return new ServeOptions(address, port, tlsCert, tlsKey, token, expose, insecure, rings);
+        ServeOptions o = copy();
+        o.host = address;
+        return o;
     }
 
     /** The TCP port; 0 picks a free one (see {@link StreamFlightServer#port()}). */
@@ -66,17 +122,23 @@ public final class ServeOptions {
         if (tcpPort < 0 || tcpPort > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + tcpPort);
         }
-        return new ServeOptions(host, tcpPort, tlsCert, tlsKey, token, expose, insecure, rings);
+        ServeOptions o = copy();
+        o.port = tcpPort;
+        return o;
     }
 
-    /** Serve over TLS with this PEM certificate chain and PEM private key (PKCS#8). */
+    /**
+     * Serve over TLS with this PEM certificate chain and PEM private key (PKCS#8), both checked now.
+     *
+     * @throws IllegalArgumentException naming the file that cannot be used, and why
+     */
     public ServeOptions tls(Path certificateChain, Path privateKey) {
-        for (Path file : new Path[] {certificateChain, privateKey}) {
-            if (!Files.isReadable(file)) {
-                throw new IllegalArgumentException("cannot read TLS file " + file);
-            }
-        }
-        return new ServeOptions(host, port, certificateChain, privateKey, token, expose, insecure, rings);
+        checkFile("TLS certificate chain", certificateChain, PemFiles::requireCertificates);
+        checkFile("TLS private key", privateKey, PemFiles::requirePrivateKey);
+        ServeOptions o = copy();
+        o.tlsCert = certificateChain;
+        o.tlsKey = privateKey;
+        return o;
     }
 
     /** Require {@code authorization: Bearer <token>} on every call. */
@@ -84,16 +146,18 @@ public final class ServeOptions {
         if (bearerToken == null || bearerToken.isBlank()) {
             throw new IllegalArgumentException("the bearer token must not be empty");
         }
-        return new ServeOptions(host, port, tlsCert, tlsKey, bearerToken.strip(), expose, insecure, rings);
+        ServeOptions o = copy();
+        o.token = bearerToken.strip();
+        return o;
     }
 
-    /** {@link #token(String)} read from a file (surrounding whitespace dropped). */
+    /**
+     * {@link #token(String)} read from a file (surrounding whitespace dropped).
+     *
+     * @throws UncheckedIOException naming the file and the reason it cannot be read
+     */
     public ServeOptions tokenFile(Path file) {
-        try {
-            return token(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the token file " + file, e);
-        }
+        return token(readToken(file));
     }
 
     /** Serve only streams whose name matches one of these globs ({@code *}, {@code ?}); added to earlier ones. */
@@ -105,12 +169,87 @@ public final class ServeOptions {
             }
             all.add(glob);
         }
-        return new ServeOptions(host, port, tlsCert, tlsKey, token, all, insecure, rings);
+        ServeOptions o = copy();
+        o.expose = List.copyOf(all);
+        return o;
     }
 
     /** Allow plaintext on a non-loopback address (anyone who can reach the port reads and writes the streams). */
     public ServeOptions insecure(boolean allowed) {
-        return new ServeOptions(host, port, tlsCert, tlsKey, token, expose, allowed, rings);
+        ServeOptions o = copy();
+        o.insecure = allowed;
+        return o;
+    }
+
+    /**
+     * What a {@code DoPut}'s batches may declare: the largest frame (also the largest stream a put
+     * may create), rows and bytes per batch. gRPC refuses a message larger than one batch of those.
+     */
+    public ServeOptions limits(IpcLimits value) {
+        ServeOptions o = copy();
+        o.limits = Objects.requireNonNull(value);
+        return o;
+    }
+
+    /**
+     * {@code DoGet} calls served at once (each has a thread and holds about one frame while its
+     * client is behind); one more is refused with {@code RESOURCE_EXHAUSTED}.
+     */
+    public ServeOptions maxClients(int calls) {
+        if (calls < 1) {
+            throw new IllegalArgumentException("--max-clients must be at least 1, got " + calls);
+        }
+        ServeOptions o = copy();
+        o.maxClients = calls;
+        return o;
+    }
+
+    /**
+     * Frame bytes the {@code DoGet}s may hold at once: a call whose client is behind holds up to
+     * three of its frames (the copy out of shared memory, gRPC's copy, the allocator's spare), and
+     * a call is admitted while that fits (one call always is). With 4 MiB frames the default
+     * admits 10 calls; a call over it is refused with {@code RESOURCE_EXHAUSTED}.
+     */
+    public ServeOptions maxSendBytes(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("--max-send-bytes must be at least 1, got " + bytes);
+        }
+        ServeOptions o = copy();
+        o.maxSendBytes = bytes;
+        return o;
+    }
+
+    /** {@code DoPut} calls received at once; one more is refused with {@code RESOURCE_EXHAUSTED}. */
+    public ServeOptions maxPuts(int calls) {
+        if (calls < 1) {
+            throw new IllegalArgumentException("--max-puts must be at least 1, got " + calls);
+        }
+        ServeOptions o = copy();
+        o.maxPuts = calls;
+        return o;
+    }
+
+    /**
+     * Whether a {@code DoPut} into a name that does not exist creates the stream (on its first
+     * valid row, never from a schema alone). Off: puts go into existing streams only.
+     */
+    public ServeOptions createStreams(boolean allowed) {
+        ServeOptions o = copy();
+        o.createStreams = allowed;
+        return o;
+    }
+
+    /**
+     * The most bytes of shared memory the streams this server created (and that still exist) may
+     * take together; a put that would create more is refused with {@code RESOURCE_EXHAUSTED}.
+     */
+    public ServeOptions maxCreatedBytes(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("--max-created-bytes must be at least 1, got " + bytes);
+        }
+        ServeOptions o = copy();
+        o.maxCreatedBytes = bytes;
+        return o;
     }
 
     public String host() {
@@ -149,10 +288,61 @@ public final class ServeOptions {
         return insecure;
     }
 
-    /** How rings are served (window, memory per client, cursor grace). */
+    public IpcLimits limits() {
+        return limits;
+    }
+
+    public int maxClients() {
+        return maxClients;
+    }
+
+    public long maxSendBytes() {
+        return maxSendBytes;
+    }
+
+    public int maxPuts() {
+        return maxPuts;
+    }
+
+    public boolean createStreams() {
+        return createStreams;
+    }
+
+    public long maxCreatedBytes() {
+        return maxCreatedBytes;
+    }
+
+    /** A token file's contents, or an UncheckedIOException that says why it cannot be read. */
+    static String readToken(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UncheckedIOException("cannot read the token file " + file + ": no such file", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new UncheckedIOException("cannot read the token file " + file + ": permission denied", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the token file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code check} on {@code file}, its IllegalArgumentException naming {@code what} and the file. */
+    static void checkFile(String what, Path file, java.util.function.Consumer<Path> check) {
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException("cannot read " + what + " " + file
+                    + (Files.exists(file) ? ": permission denied" : ": no such file"));
+        }
+        try {
+            check.accept(file);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + " " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** How rings are served: the resume window, the memory one ring client may hold, the grace of durable cursors. */
     public ServeOptions rings(RingServeOptions options) {
-        return new ServeOptions(host, port, tlsCert, tlsKey, token, expose, insecure,
-                java.util.Objects.requireNonNull(options, "options"));
+        ServeOptions o = copy();
+        o.rings = java.util.Objects.requireNonNull(options, "options");
+        return o;
     }
 
     public RingServeOptions rings() {

@@ -3,9 +3,14 @@ package io.arrowshm.flight;
 import io.arrowshm.tensors.FixedShapeTensorType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.arrowshm.tensors.IpcLimits;
+import io.grpc.netty.NettyServerBuilder;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
@@ -42,16 +47,26 @@ public final class StreamFlightServer implements AutoCloseable {
     private final BufferAllocator allocator;
     private final ServerCounters counters;
     private final Location location;
+    private final BufferAllocator putMemory;
+    private final BufferAllocator scratch;
     private volatile boolean closing;
 
+    /** Threads for gRPC's callbacks besides those the puts hold. */
+    private static final int GRPC_CALLBACK_THREADS = 16;
+    /** Messages of one put Flight may hold at once: the 5 it asks gRPC for ahead, the one it loads, and one more. */
+    private static final int PUT_MESSAGES_HELD = 7;
+
     private StreamFlightServer(FlightServer server, ExecutorService senders, ExecutorService grpcExecutor,
-                               BufferAllocator allocator, ServerCounters counters, Location location) {
+                               BufferAllocator allocator, ServerCounters counters, Location location,
+                               BufferAllocator putMemory, BufferAllocator scratch) {
         this.server = server;
         this.senders = senders;
         this.grpcExecutor = grpcExecutor;
         this.allocator = allocator;
         this.counters = counters;
         this.location = location;
+        this.putMemory = putMemory;
+        this.scratch = scratch;
     }
 
     /**
@@ -65,38 +80,66 @@ public final class StreamFlightServer implements AutoCloseable {
         FixedShapeTensorType.ensureRegistered();
         GrpcCancelNoise.quiet();
         BufferAllocator allocator = new RootAllocator();
-        ExecutorService senders = Executors.newCachedThreadPool(new DaemonThreads("arrow-shm-flight-doget"));
+        // One thread per DoGet, and no more than maxClients of them: a call over that is refused, never queued.
+        ExecutorService senders = new ThreadPoolExecutor(0, options.maxClients(), 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), new DaemonThreads("arrow-shm-flight-doget"));
         // gRPC's own callbacks (and DoPut, which Flight runs there) get a pool apart from the DoGet
         // senders, so a sender waiting for a slow client can never starve the callback that wakes it.
-        ExecutorService grpcExecutor = Executors.newCachedThreadPool(new DaemonThreads("arrow-shm-flight-grpc"));
+        // Bounded, and queueing rather than refusing: at most maxPuts of its threads wait in a put.
+        int grpcThreads = options.maxPuts() + GRPC_CALLBACK_THREADS;
+        ThreadPoolExecutor grpcExecutor = new ThreadPoolExecutor(grpcThreads, grpcThreads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), new DaemonThreads("arrow-shm-flight-grpc"));
+        grpcExecutor.allowCoreThreadTimeOut(true);
         ServerCounters counters = new ServerCounters();
         StreamFlightServer[] self = new StreamFlightServer[1];
+        BufferAllocator putMemory = null;
+        BufferAllocator scratch = null;
         try {
             Location bind = options.tls() ? Location.forGrpcTls(options.host(), options.port())
                     : Location.forGrpcInsecure(options.host(), options.port());
-            StreamProducer producer = new StreamProducer(allocator, senders, new StreamPatterns(options.expose()),
-                    counters, () -> self[0] == null || self[0].closing, options.rings());
-            FlightServer.Builder builder = FlightServer.builder(allocator, bind, producer)
+            IpcLimits limits = options.limits();
+            long decoded = limits.maxDecodedBatchBytes();
+            // What Flight decodes puts into: their messages and batches. A backstop; the gate keeps puts far below it.
+            putMemory = allocator.newChildAllocator("flight-doput", 0,
+                    saturatedProduct(options.maxPuts(), PUT_MESSAGES_HELD, decoded));
+            scratch = allocator.newChildAllocator("flight-doput-check", 0,
+                    saturatedProduct(options.maxPuts(), 1, decoded));
+            PutGate gate = new PutGate(limits, scratch);
+            StreamProducer producer = new StreamProducer(allocator, senders, options, counters,
+                    () -> self[0] == null || self[0].closing);
+            FlightServer.Builder builder = FlightServer.builder(putMemory, bind, producer)
                     .executor(grpcExecutor)
-                    // Frames up to gRPC's own limit (< 2 GiB) may arrive in one DoPut message.
-                    .maxInboundMessageSize(Integer.MAX_VALUE);
+                    // gRPC refuses a message longer than the largest batch before it reads it.
+                    .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, BatchGate.messageBytes(decoded)))
+                    .transportHint("grpc.builderConsumer", (Consumer<NettyServerBuilder>) netty -> {
+                        ConnectionLiveness.apply(netty);
+                        netty.intercept(gate);
+                    });
             if (options.tls()) {
                 builder.useTls(options.tlsCertificate().orElseThrow().toFile(), options.tlsKey().orElseThrow().toFile());
             }
             options.token().ifPresent(token -> builder.headerAuthenticator(new TokenAuthenticator(token)));
             FlightServer server = builder.build();
             StreamFlightServer started = new StreamFlightServer(server, senders, grpcExecutor, allocator, counters,
-                    options.tls() ? Location.forGrpcTls(options.host(), 0) : bind);
+                    options.tls() ? Location.forGrpcTls(options.host(), 0) : bind, putMemory, scratch);
             self[0] = started;
             server.start();
             return started;
         } catch (IOException e) {
-            shutdown(senders, grpcExecutor, allocator);
+            shutdown(senders, grpcExecutor, scratch, putMemory, allocator);
             throw new UncheckedIOException("cannot serve on " + options.host() + ":" + options.port() + ": "
                     + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
-            shutdown(senders, grpcExecutor, allocator);
+            shutdown(senders, grpcExecutor, scratch, putMemory, allocator);
             throw e;
+        }
+    }
+
+    private static long saturatedProduct(long a, long b, long c) {
+        try {
+            return Math.multiplyExact(Math.multiplyExact(a, b), c);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
         }
     }
 
@@ -133,13 +176,18 @@ public final class StreamFlightServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            shutdown(senders, grpcExecutor, allocator);
+            shutdown(senders, grpcExecutor, scratch, putMemory, allocator);
         }
     }
 
-    private static void shutdown(ExecutorService senders, ExecutorService grpcExecutor, BufferAllocator allocator) {
+    /** Stops the executors and closes the allocators, children first (the ones not made yet are null). */
+    private static void shutdown(ExecutorService senders, ExecutorService grpcExecutor, BufferAllocator... allocators) {
         senders.shutdownNow();
         grpcExecutor.shutdownNow();
-        allocator.close();
+        for (BufferAllocator allocator : allocators) {
+            if (allocator != null) {
+                allocator.close();
+            }
+        }
     }
 }

@@ -29,7 +29,11 @@ import org.apache.arrow.memory.RootAllocator;
  * default) until it comes back; meanwhile nothing is published, so the local stream's age grows,
  * which is how its readers see the outage ({@code shm.isStale(...)}). Frame ids are kept; write
  * times are the local publications'. It stops for good (see {@link #failure()}) only when going on
- * cannot help: a local stream of another dtype or shape, or a refused token.
+ * cannot help: a local stream of another dtype or shape, a refused token, or remote frames or
+ * batches over {@link MirrorOptions#limits()} (checked from the server's {@code GetFlightInfo}
+ * before a local stream is created, and from every batch's header before it is decoded). A batch
+ * that lies about its size is refused and the mirror reconnects. Keepalive pings notice a dead
+ * connection within about 15 s.
  *
  * <pre>{@code
  * try (StreamMirror mirror = StreamMirror.start(FlightSource.parse("grpc://camera-host:8815/frames"),
@@ -44,6 +48,9 @@ public final class StreamMirror implements AutoCloseable {
     private final String localName;
     private final MirrorOptions options;
     private final BufferAllocator allocator = new RootAllocator();
+    /** Where the gate decompresses a compressed batch once, to check it, before Flight's loader does. */
+    private final BufferAllocator scratch;
+    private final MirrorGate gate;
     private final Thread thread;
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
@@ -61,6 +68,9 @@ public final class StreamMirror implements AutoCloseable {
         this.source = source;
         this.localName = localName;
         this.options = options;
+        this.scratch = allocator.newChildAllocator("mirror-check", 0,
+                BatchGate.messageBytes(options.limits().maxDecodedBatchBytes()));
+        this.gate = new MirrorGate(options.limits(), scratch);
         this.thread = new Thread(this::run, "arrow-shm-mirror-" + localName);
         this.thread.setDaemon(true);
     }
@@ -127,6 +137,7 @@ public final class StreamMirror implements AutoCloseable {
         if (publisher != null) {
             publisher.close();
         }
+        scratch.close();
         allocator.close();
     }
 
@@ -134,14 +145,20 @@ public final class StreamMirror implements AutoCloseable {
         Duration backoff = options.initialBackoff();
         CallOption[] callOptions = FlightClients.callOptions(options);
         while (!closed) {
-            try (FlightClient client = FlightClients.connect(source.location(), options, allocator)) {
+            try (FlightClient client = FlightClients.connect(source.location(), options, allocator, gate)) {
                 if (receive(client, callOptions)) {
                     backoff = options.initialBackoff();
                 }
             } catch (FlightRuntimeException e) {
+                BatchGate.Refusal refused = gate.lastRefusal();
                 if (e.status().code() == FlightStatusCode.UNAUTHENTICATED
                         || e.status().code() == FlightStatusCode.UNAUTHORIZED) {
                     stop(e);
+                    return;
+                }
+                if (refused != null && refused.overLimit()) {
+                    // Honest perhaps, but larger than this mirror takes: reconnecting cannot help.
+                    stop(new IllegalArgumentException("the remote stream " + source + ": " + refused.reason(), e));
                     return;
                 }
                 lastError.set(e.status().code() + ": " + e.getMessage());
@@ -175,15 +192,16 @@ public final class StreamMirror implements AutoCloseable {
 
     /** One connection: returns whether it got as far as the schema (a real connection, which resets the backoff). */
     private boolean receive(FlightClient client, CallOption[] callOptions) throws Exception {
+        int maxMessage = FlightClients.maxMessageBytes(client, source, options, callOptions);
         try (FlightStream stream = client.getStream(new Ticket(source.stream().getBytes(StandardCharsets.UTF_8)),
-                callOptions)) {
+                FlightClients.withMaxMessage(callOptions, maxMessage))) {
             current.set(stream);
             if (closed) {
                 return false;
             }
             ArrowTensorTypes.StreamLayout remote = TensorBatchPublisher.layout(stream.getSchema());
             if (publisher == null) {
-                publisher = TensorBatchPublisher.open(localName, stream.getSchema(), allocator);
+                publisher = TensorBatchPublisher.open(localName, stream.getSchema(), allocator, TensorBatchPublisher.PLAIN);
                 layout = remote;
             } else if (remote.dtype() != layout.dtype() || !Arrays.equals(remote.shape(), layout.shape())) {
                 throw new IllegalArgumentException("the remote stream " + source + " is now " + remote

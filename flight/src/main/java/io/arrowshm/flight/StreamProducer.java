@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
@@ -27,7 +28,8 @@ import org.apache.arrow.memory.BufferAllocator;
 /**
  * The Flight methods over the host's streams; each delegates to the class that owns the concern.
  * {@code DoGet} only opens the stream (so a missing one is an immediate {@code NOT_FOUND}) and
- * hands the call to the server's own executor.
+ * hands the call to the server's own, bounded, executor: a call over its size is
+ * {@code RESOURCE_EXHAUSTED}, and so is a {@code DoPut} over the number received at once.
  */
 final class StreamProducer implements FlightProducer {
     /** gRPC cannot carry one message of 2 GiB or more; keep room for the IPC header. */
@@ -41,17 +43,23 @@ final class StreamProducer implements FlightProducer {
     private final StreamActions actions;
     private final ServerCounters counters;
     private final BooleanSupplier closing;
-    private final RingServeOptions rings;
+    private final ServeOptions options;
+    private final CreationBudget budget;
+    private final Semaphore puts;
+    private final SendBudget sendBudget;
 
-    StreamProducer(BufferAllocator allocator, ExecutorService senders, StreamPatterns exposed, ServerCounters counters,
-                   BooleanSupplier closing, RingServeOptions rings) {
+    StreamProducer(BufferAllocator allocator, ExecutorService senders, ServeOptions options, ServerCounters counters,
+                   BooleanSupplier closing) {
         this.allocator = allocator;
-        this.rings = rings;
         this.senders = senders;
-        this.exposed = exposed;
+        this.exposed = new StreamPatterns(options.expose());
         this.actions = new StreamActions(exposed);
         this.counters = counters;
         this.closing = closing;
+        this.options = options;
+        this.budget = new CreationBudget(options.createStreams(), options.maxCreatedBytes());
+        this.puts = new Semaphore(options.maxPuts());
+        this.sendBudget = new SendBudget(options.maxSendBytes());
     }
 
     @Override
@@ -73,42 +81,82 @@ final class StreamProducer implements FlightProducer {
                 throw CallStatus.INVALID_ARGUMENT.withDescription("stream '" + request.stream() + "' has "
                         + shm.size() + "-byte frames; one gRPC message carries less than 2 GiB").toRuntimeException();
             }
-            senders.execute(new LiveSender(request, shm, listener, callAllocator, counters, closing));
+            // A backstop: the call holds one publication's copy (and a packed one for bool) at a time.
+            callAllocator.setLimit(2 * shm.size() + (1 << 20));
+            long frame = shm.size();
+            if (!sendBudget.reserve(frame)) {
+                throw CallStatus.RESOURCE_EXHAUSTED.withDescription("the DoGet calls this server serves already hold"
+                        + " what it allows for frames in flight (--max-send-bytes " + options.maxSendBytes() + "; a call"
+                        + " holds up to " + SendBudget.FRAMES_PER_CALL + " frames of " + frame + " bytes); try again later")
+                        .toRuntimeException();
+            }
+            try {
+                senders.execute(new LiveSender(request, shm, listener, callAllocator, counters, closing,
+                        () -> sendBudget.release(frame)));
+            } catch (RuntimeException | Error e) {
+                sendBudget.release(frame);
+                throw e;
+            }
         } catch (RejectedExecutionException e) {
             closeQuietly(shm, callAllocator);
-            throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException();
+            if (closing.getAsBoolean()) {
+                throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException();
+            }
+            throw CallStatus.RESOURCE_EXHAUSTED.withDescription("this server already serves " + options.maxClients()
+                    + " DoGet calls, as many as it takes at once (--max-clients " + options.maxClients()
+                    + "); try again later").toRuntimeException();
         } catch (RuntimeException | Error e) {
             closeQuietly(shm, callAllocator);
             throw e;
         }
     }
 
-    /** A ring's DoGet: its cursors are attached here, so a cursor in use or a bad position fails the call at once. */
+    /**
+     * A ring's DoGet, admitted like a stream's (by count, and by the memory it may hold: two batches,
+     * at most the ring client memory); its cursors are attached here, so a cursor in use or a bad
+     * position fails the call at once.
+     */
     private void getRing(TicketRequest request, Ring ring, ServerStreamListener listener) {
+        RingServeOptions rings = options.rings();
         BufferAllocator callAllocator = null;
         RingFeed feed = null;
+        long held = 0;
         try {
             int maxRows = (int) Math.min(RingSender.rowsFor(ring.size(), rings.clientMemory()),
                     MAX_FRAME_BYTES / ring.size());
             if (maxRows < 1) {
                 throw CallStatus.RESOURCE_EXHAUSTED.withDescription("ring '" + ring.name() + "' has " + ring.size()
                         + "-byte frames; a client may hold " + rings.clientMemory() + " bytes (two batches of at least"
-                        + " one frame, each under 2 GiB): raise the server's ring client memory").toRuntimeException();
+                        + " one frame, each under 2 GiB): raise --ring-client-memory").toRuntimeException();
             }
+            long share = 2 * (maxRows * (ring.size() + 64));
+            if (!sendBudget.reserveBytes(share)) {
+                throw CallStatus.RESOURCE_EXHAUSTED.withDescription("the DoGet calls this server serves already hold"
+                        + " what it allows for frames in flight (--max-send-bytes " + options.maxSendBytes() + "; a ring"
+                        + " call holds up to " + share + " bytes); try again later").toRuntimeException();
+            }
+            held = share;
             callAllocator = allocator.newChildAllocator("doget-ring-" + ring.name(), 0, rings.clientMemory());
             feed = RingFeed.open(ring, request, rings, maxRows);
+            long release = share;
             senders.execute(new RingSender(feed, request.latestOnly(), new OutboundCall(listener), callAllocator,
-                    maxRows, counters, closing));
+                    maxRows, counters, closing, () -> sendBudget.releaseBytes(release)));
         } catch (RejectedExecutionException e) {
-            closeRingQuietly(feed, ring, callAllocator);
-            throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException();
+            closeRingQuietly(feed, ring, callAllocator, held);
+            if (closing.getAsBoolean()) {
+                throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException();
+            }
+            throw CallStatus.RESOURCE_EXHAUSTED.withDescription("this server already serves " + options.maxClients()
+                    + " DoGet calls, as many as it takes at once (--max-clients " + options.maxClients()
+                    + "); try again later").toRuntimeException();
         } catch (RuntimeException | Error e) {
-            closeRingQuietly(feed, ring, callAllocator);
+            closeRingQuietly(feed, ring, callAllocator, held);
             throw e;
         }
     }
 
-    private static void closeRingQuietly(RingFeed feed, Ring ring, BufferAllocator callAllocator) {
+    private void closeRingQuietly(RingFeed feed, Ring ring, BufferAllocator callAllocator, long held) {
+        sendBudget.releaseBytes(held);
         if (feed != null) {
             feed.close();
         }
@@ -135,18 +183,15 @@ final class StreamProducer implements FlightProducer {
             if (!exposed.exposes(name)) {
                 continue;
             }
-            Optional<Ring> ring;
             try {
-                ring = RingFlights.tryOpen(name);
-            } catch (RuntimeException unservable) {
-                continue; // as for streams: GetFlightInfo on its name says what is wrong
-            }
-            if (ring.isPresent()) {
-                try (Ring opened = ring.get()) {
-                    listener.onNext(RingFlights.info(opened));
-                } catch (RuntimeException vanished) {
-                    // unlinked as we looked
+                Optional<Ring> ring = RingFlights.tryOpen(name);
+                if (ring.isPresent()) {
+                    try (Ring opened = ring.get()) {
+                        listener.onNext(RingFlights.info(opened));
+                    }
                 }
+            } catch (RuntimeException unservable) {
+                // as for streams: GetFlightInfo on its name says what is wrong
             }
         }
         listener.onCompleted();
@@ -174,14 +219,29 @@ final class StreamProducer implements FlightProducer {
             throw CallStatus.UNAUTHORIZED.withDescription("stream '" + name + "' is not exposed by this server")
                     .toRuntimeException();
         }
-        Optional<Ring> ring = RingFlights.tryOpen(name);
-        if (ring.isPresent()) {
-            BufferAllocator putAllocator = allocator.newChildAllocator("doput-ring-" + name, 0, Long.MAX_VALUE);
-            return new RingPutReceiver(ring.get(), flightStream, ackStream, putAllocator, counters,
-                    () -> context.isCancelled() || closing.getAsBoolean());
+        if (!puts.tryAcquire()) {
+            throw CallStatus.RESOURCE_EXHAUSTED.withDescription("this server already receives " + options.maxPuts()
+                    + " DoPut calls, as many as it takes at once (--max-puts " + options.maxPuts() + "); try again later")
+                    .toRuntimeException();
         }
-        BufferAllocator putAllocator = allocator.newChildAllocator("doput-" + name, 0, Long.MAX_VALUE);
-        return new PutReceiver(name, flightStream, ackStream, putAllocator, counters);
+        try {
+            Optional<Ring> ring = RingFlights.tryOpen(name);
+            if (ring.isPresent()) {
+                // The row it unpacks for a bool ring, nothing else; a ring is never created by a put.
+                BufferAllocator putAllocator = allocator.newChildAllocator("doput-ring-" + name, 0,
+                        options.limits().maxFrameBytes() + (1 << 20));
+                return new RingPutReceiver(ring.get(), flightStream, ackStream, putAllocator, counters, options.limits(),
+                        PutVerdict.current(), () -> context.isCancelled() || closing.getAsBoolean(), puts::release);
+            }
+            // The put's own memory: the row it unpacks for a bool stream, nothing else.
+            BufferAllocator putAllocator = allocator.newChildAllocator("doput-" + name, 0,
+                    options.limits().maxFrameBytes() + (1 << 20));
+            return new PutReceiver(name, flightStream, ackStream, putAllocator, counters, options.limits(), budget,
+                    PutVerdict.current(), puts::release);
+        } catch (RuntimeException | Error e) {
+            puts.release();
+            throw e;
+        }
     }
 
     @Override

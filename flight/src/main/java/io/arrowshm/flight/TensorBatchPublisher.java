@@ -24,9 +24,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * Publishes the rows of record batches with an {@code arrow.fixed_shape_tensor} column into a
  * local stream, one publication per row, keeping each row's {@code frame_id} when the batch has
  * one. Used by {@code DoPut} and by the mirror. The stream is created from the tensor type when
- * absent; an existing stream of another dtype or shape is refused before anything is written,
- * and each batch is checked whole (row count, value count, buffer length) before its first row
- * is published.
+ * absent (by a {@link StreamCreator}, which may refuse); an existing stream of another dtype or
+ * shape is refused before anything is written, and each batch is checked whole
+ * ({@link TensorRows#checkBatch}) before its first row is published.
  */
 final class TensorBatchPublisher implements AutoCloseable {
     private final SharedMemory shm;
@@ -39,16 +39,26 @@ final class TensorBatchPublisher implements AutoCloseable {
         this.boolRow = boolRow;
     }
 
+    /** Makes the stream a publisher needs when the name has none. */
+    interface StreamCreator {
+        /** Creates {@code name} with {@code layout}, or throws (a Flight status) saying why not. */
+        SharedMemory create(String name, ArrowTensorTypes.StreamLayout layout);
+    }
+
+    /** Creates what it is asked to, with notify on (the mirror's creator: its limits were checked before). */
+    static final StreamCreator PLAIN = (name, layout) ->
+            SharedMemory.create(name, CreateOptions.of(layout.dtype(), layout.shape()).notify(true));
+
     /**
-     * Opens {@code name} (or creates it, with notify on) for batches of {@code schema}.
+     * Opens {@code name} (or has {@code creator} create it) for batches of {@code schema}.
      *
      * @throws IllegalArgumentException when the schema has no usable tensor column, or the existing
      *     stream has another dtype or shape (nothing is written then)
      */
-    static TensorBatchPublisher open(String name, Schema schema, BufferAllocator allocator) {
+    static TensorBatchPublisher open(String name, Schema schema, BufferAllocator allocator, StreamCreator creator) {
         int index = tensorColumn(schema);
         ArrowTensorTypes.StreamLayout layout = layout(schema, index);
-        SharedMemory shm = openOrCreate(name, layout);
+        SharedMemory shm = openOrCreate(name, layout, creator);
         try {
             ArrowBuf boolRow = layout.dtype() == DType.BOOL ? allocator.buffer(Math.max(1, shm.size())) : null;
             return new TensorBatchPublisher(shm, index, boolRow);
@@ -75,20 +85,7 @@ final class TensorBatchPublisher implements AutoCloseable {
             throw new IllegalArgumentException("column " + tensorIndex + " is not an arrow.fixed_shape_tensor vector");
         }
         FixedShapeTensorVector tensors = (FixedShapeTensorVector) column;
-        long elements = (long) rows * tensors.type().listSize();
-        if (tensors.getValueCount() < rows || tensors.values().getValueCount() < elements) {
-            throw new IllegalArgumentException("the batch says " + rows + " rows but its tensor column holds "
-                    + tensors.getValueCount() + " rows of " + tensors.values().getValueCount() + " values");
-        }
-        long required = TensorRows.requiredValueBytes(tensors, rows);
-        long held = tensors.values().getDataBuffer().capacity();
-        if (held < required) {
-            throw new IllegalArgumentException("the tensor column's value buffer holds " + held + " bytes; " + rows
-                    + " rows of " + shm.dtype().numpyName() + " " + Arrays.toString(shm.shape()) + " need " + required);
-        }
-        if (tensors.values().getNullCount() > 0) {
-            checkNoNullValues(tensors, rows);
-        }
+        TensorRows.checkBatch(tensors, rows);
         UInt8Vector frameIds = frameIds(batch);
         int published = 0;
         for (int i = 0; i < rows; i++) {
@@ -123,28 +120,6 @@ final class TensorBatchPublisher implements AutoCloseable {
         }
     }
 
-    /**
-     * A stream element cannot be null. Arrow Java's loader also turns a batch whose value buffers
-     * are shorter than its row count into one padded with null values (it grows the vectors to the
-     * row count), so this check is what refuses such a batch.
-     */
-    private static void checkNoNullValues(FixedShapeTensorVector tensors, int rows) {
-        int perRow = tensors.type().listSize();
-        FieldVector values = tensors.values();
-        for (int row = 0; row < rows; row++) {
-            if (tensors.isNull(row)) {
-                continue;
-            }
-            for (int i = row * perRow; i < (row + 1) * perRow; i++) {
-                if (values.isNull(i)) {
-                    throw new IllegalArgumentException("row " + row + " has null tensor values (value " + (i - row * perRow)
-                            + "); a batch of " + rows + " rows must carry " + rows + " x " + perRow
-                            + " values, none null");
-                }
-            }
-        }
-    }
-
     private static UInt8Vector frameIds(VectorSchemaRoot batch) {
         // getVector(name) returns null for a missing column (Schema.findField would throw).
         FieldVector vector = batch.getVector(RecordingSchema.FRAME_ID);
@@ -169,7 +144,8 @@ final class TensorBatchPublisher implements AutoCloseable {
                 metadata == null ? null : metadata.get(RecordingSchema.META_DTYPE));
     }
 
-    private static SharedMemory openOrCreate(String name, ArrowTensorTypes.StreamLayout layout) {
+    private static SharedMemory openOrCreate(String name, ArrowTensorTypes.StreamLayout layout,
+                                             StreamCreator creator) {
         // Two puts (or a put and a pyshmem writer) may create the same new name at once: the one whose
         // create loses opens what the other made, and checks it like any existing stream.
         for (int attempt = 0; ; attempt++) {
@@ -177,7 +153,7 @@ final class TensorBatchPublisher implements AutoCloseable {
                 return checked(name, SharedMemory.open(name), layout);
             } catch (StreamNotFoundException missing) {
                 try {
-                    return SharedMemory.create(name, CreateOptions.of(layout.dtype(), layout.shape()).notify(true));
+                    return creator.create(name, layout);
                 } catch (StreamExistsException raced) {
                     if (attempt >= 3) {
                         throw raced;

@@ -100,6 +100,36 @@ public final class FlightPeer {
                 }
                 break;
             }
+            case "mirror": { // grpc://HOST:PORT/NAME LOCAL: mirrors, a stats line every 200 ms, until stdin closes
+                try (StreamMirror mirror = StreamMirror.start(FlightSource.parse(args[1]), args[2],
+                        MirrorOptions.defaults().backoff(java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(500)))) {
+                    System.out.println("mirroring");
+                    System.out.flush();
+                    Thread stats = new Thread(() -> {
+                        while (true) {
+                            MirrorStats now = mirror.stats();
+                            System.out.println("stats connected=" + now.connected() + " frames=" + now.frames()
+                                    + " reconnects=" + now.reconnects() + " failed=" + now.failed()
+                                    + " error=" + now.lastError().orElse("").replace('\n', ' '));
+                            System.out.flush();
+                            try {
+                                Thread.sleep(200);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    }, "mirror-stats");
+                    stats.setDaemon(true);
+                    stats.start();
+                    InputStream in = System.in;
+                    while (in.read() >= 0) {
+                        // the test closes our stdin (or kills us) to stop the mirror
+                    }
+                    stats.interrupt();
+                }
+                System.out.println("closed");
+                break;
+            }
             case "create": { // NAME DTYPE DIM...
                 long[] shape = java.util.Arrays.stream(args, 3, args.length).mapToLong(Long::parseLong).toArray();
                 SharedMemory.create(args[1], DType.fromNumpyName(args[2]), shape).close();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.abort;
 
 import io.arrowshm.DType;
+import io.arrowshm.Ring;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.flight.ServeOptions;
 import io.arrowshm.flight.StreamFlightServer;
@@ -270,7 +271,10 @@ class ReadmeSnippetsTest {
                 shm.unlink();
                 shm.close();
             }
-            createdNames.forEach(SharedMemory::unlink); // silent for a name the block never made
+            for (String name : createdNames) { // each is silent for a name the block never made
+                SharedMemory.unlink(name);
+                Ring.unlink(name);
+            }
         }
     }
 

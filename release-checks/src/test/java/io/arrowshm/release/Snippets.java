@@ -81,6 +81,13 @@ final class Snippets {
                     .stream("frames", DType.UINT8, 480, 640)
                     .check("assert frame.shape == (480, 640) and str(frame.dtype) == 'uint8', (frame.shape, frame.dtype)",
                             "assert (frame == 7).all()"),
+            python("python-ring")
+                    .creates("frames")
+                    .check("assert (frame.position, frame.frame_id, frame.lost) == (0, 7, 0), frame",
+                            "assert frame.array.shape == (480, 640) and (frame.array == 1).all()",
+                            "assert total == 2.0 * 480 * 640, total",
+                            "assert rows == 3 and r.position == 5 and r.lost == 0, (rows, r.position, r.lost)",
+                            "assert ring.closed is False and r.closed and w.closed"),
             python("arrow-shm-reader")
                     .stream("frames", DType.FLOAT32, 480, 640)
                     .check("assert mean == 7.0, mean",

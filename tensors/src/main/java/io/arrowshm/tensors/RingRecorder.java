@@ -109,7 +109,7 @@ public final class RingRecorder implements AutoCloseable {
             return new RingRecorder(ring, reader, temporary, options, writer, allocator, cursorOptions.blocking());
         } catch (IOException e) {
             release(ring, reader, temporary);
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + file + ": " + StreamRecorder.reason(file, e), e);
         } catch (RuntimeException | Error e) {
             release(ring, reader, temporary);
             throw e;

@@ -34,6 +34,8 @@ public final class RingRecordingSchema {
     public static final String META_CAPACITY = "arrow_shm.ring.capacity";
     /** Schema metadata: the ring's overflow policy, {@code block} or {@code overwrite}. */
     public static final String META_OVERFLOW = "arrow_shm.ring.overflow";
+    /** Schema metadata of a ring's Flight feed: the ring's instance id (32 hex digits), its generation. */
+    public static final String META_INSTANCE = "arrow_shm.ring.instance";
     /** The value of {@link #META_KIND} for a ring. */
     public static final String KIND_RING = "ring";
 

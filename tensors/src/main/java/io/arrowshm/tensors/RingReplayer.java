@@ -20,6 +20,8 @@ import org.apache.arrow.memory.BufferAllocator;
  * ring that does not exist is created with the file's dtype and shape, and the capacity and
  * overflow policy of the recorded ring (from the schema metadata), or those given by
  * {@link #creating}; an existing ring must have the file's dtype and shape, or nothing is written.
+ * As for {@link StreamReplayer}, each pass checks the whole file before its first row, and a ring
+ * the replay made is removed again if the first pass fails.
  *
  * <p>It holds the ring's writer lease while it runs, so it is the ring's only writer. Under
  * {@link Overflow#BLOCK} it waits for the slowest reader (the ring's back-pressure), checking
@@ -77,12 +79,12 @@ public final class RingReplayer {
      * @throws io.arrowshm.StreamTimeoutException when another writer holds the ring for more than 5 s
      */
     public ReplayStats run() {
-        return FileReplay.run(file, options, allocator, () -> stopRequested, this::open);
+        return new FileReplay(file, options, allocator, () -> stopRequested, "ring '" + ringName + "'", this::open).run();
     }
 
-    private FileReplay.Target open(TensorFileReader reader) {
-        ArrowTensorTypes.StreamLayout layout = reader.layout();
-        Ring ring = openOrCreate(reader);
+    private FileReplay.Target open(ArrowTensorTypes.StreamLayout layout, TensorFileReader reader) {
+        boolean[] created = new boolean[1];
+        Ring ring = openOrCreate(layout, reader, created);
         try {
             if (ring.dtype() != layout.dtype() || !Arrays.equals(ring.shape(), layout.shape())) {
                 throw new TensorFileException("ring '" + ringName + "' is " + ring.dtype().numpyName() + " "
@@ -91,6 +93,11 @@ public final class RingReplayer {
             }
             RingWriter writer = ring.writer();
             return new FileReplay.Target() {
+                @Override
+                public long frameBytes() {
+                    return ring.size();
+                }
+
                 @Override
                 public boolean write(ArrowBuf row, long frameId) {
                     while (!stopRequested) {
@@ -105,9 +112,14 @@ public final class RingReplayer {
                 }
 
                 @Override
-                public void close() {
+                public void close(boolean undo) {
                     try {
                         writer.close();
+                        if (undo && created[0]) {
+                            ring.unlink(); // this generation only: a ring made under the name since stays
+                        }
+                    } catch (RuntimeException replaced) {
+                        // already unlinked, or no longer ours: nothing to undo
                     } finally {
                         ring.close();
                     }
@@ -115,15 +127,17 @@ public final class RingReplayer {
             };
         } catch (RuntimeException | Error e) {
             ring.close();
+            if (created[0]) {
+                Ring.unlink(ringName);
+            }
             throw e;
         }
     }
 
-    private Ring openOrCreate(TensorFileReader reader) {
+    private Ring openOrCreate(ArrowTensorTypes.StreamLayout layout, TensorFileReader reader, boolean[] created) {
         try {
             return Ring.open(ringName);
         } catch (StreamNotFoundException missing) {
-            ArrowTensorTypes.StreamLayout layout = reader.layout();
             long slots;
             Overflow policy;
             try {
@@ -134,7 +148,10 @@ public final class RingReplayer {
                 throw new TensorFileException(file + ": " + e.getMessage());
             }
             try {
-                return Ring.create(ringName, RingOptions.of(layout.dtype(), layout.shape()).capacity(slots).overflow(policy));
+                Ring made = Ring.create(ringName, RingOptions.of(layout.dtype(), layout.shape()).capacity(slots)
+                        .overflow(policy));
+                created[0] = true;
+                return made;
             } catch (StreamExistsException raced) {
                 return Ring.open(ringName);
             }

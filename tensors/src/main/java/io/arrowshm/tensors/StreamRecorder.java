@@ -80,8 +80,23 @@ public final class StreamRecorder implements AutoCloseable {
                     RecordingSchema.of(shm.name(), dtype, shape), dtype, shm.size(), Math.toIntExact(elements), allocator);
             return new StreamRecorder(shm, options, writer);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + file + ": " + reason(file, e), e);
         }
+    }
+
+    /** Why {@code file} cannot be written, in words: the JDK's exceptions name the file and hide the reason. */
+    static String reason(Path file, IOException e) {
+        Path parent = file.toAbsolutePath().getParent();
+        if (e instanceof java.nio.file.NoSuchFileException && parent != null && !java.nio.file.Files.isDirectory(parent)) {
+            return "no such directory " + parent;
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null) {
+            return ((java.nio.file.FileSystemException) e).getReason().toLowerCase(java.util.Locale.ROOT);
+        }
+        return e.getMessage();
     }
 
     /** Records until a limit, {@link #stop()} or an interrupt, then closes the file; returns the totals. */

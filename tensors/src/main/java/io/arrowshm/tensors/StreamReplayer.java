@@ -2,10 +2,10 @@ package io.arrowshm.tensors;
 
 import io.arrowshm.CreateOptions;
 import io.arrowshm.SharedMemory;
-import io.arrowshm.StreamInterruptedException;
 import io.arrowshm.StreamNotFoundException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -55,110 +55,74 @@ public final class StreamReplayer {
     }
 
     /**
-     * Replays until the end of the file (or, looping, until stopped or interrupted).
+     * Replays until the end of the file (or, looping, until stopped or interrupted). Each pass
+     * opens the file again and checks all of it (every batch read and decoded, see
+     * {@link TensorFileReader#checkAllBatches()}) before its first row is published, so a file
+     * replaced or damaged between two passes is refused rather than published. The stream is
+     * created only once the first pass's check passed; if the replay then fails during that
+     * pass, the stream it created is unlinked.
      *
-     * @throws TensorFileException for input that cannot be replayed into the stream (nothing published)
+     * @throws TensorFileException for input that cannot be replayed into the stream (nothing of
+     *     the failing pass published)
      */
     public ReplayStats run() {
-        long start = System.nanoTime();
-        long frames = 0;
-        long skipped = 0;
-        long passes = 0;
-        boolean interrupted = false;
-        Pacer pacer = new Pacer(options.pace(), options.rateHz());
-        long nextProgress = start + options.progressInterval().toNanos();
-        TensorFileReader reader = TensorFileReader.open(file, allocator);
-        try {
-            if (options.pace() == ReplayOptions.Pace.ORIGINAL && !reader.hasWriteTime()) {
-                throw new TensorFileException(file + ": no write_time column to replay at the original pace;"
-                        + " give a rate or replay as fast as possible");
-            }
-            ArrowTensorTypes.StreamLayout layout = reader.layout();
-            try (SharedMemory shm = openOrCreate(layout);
-                 ArrowBuf row = allocator.buffer(Math.max(1, shm.size()))) {
-                outer:
-                while (true) {
-                    pacer.restart();
-                    long index = 0;
-                    while (reader.loadNextBatch()) {
-                        for (int i = 0; i < reader.rowCount(); i++, index++) {
-                            if (stopRequested) {
-                                break outer;
-                            }
-                            if (reader.isNull(i)) {
-                                skipped++;
-                                continue;
-                            }
-                            pacer.awaitDue(reader.hasWriteTime() ? reader.writeTimeNanos(i) : 0);
-                            long frameId = reader.frameId(i, index);
-                            if (layout.dtype() == io.arrowshm.DType.BOOL) {
-                                reader.copyRow(i, row);
-                                shm.write(row, frameId);
-                            } else {
-                                shm.write(reader.rowBytes(i), frameId);
-                            }
-                            frames++;
-                            if (options.progress() != null && System.nanoTime() - nextProgress >= 0) {
-                                options.progress().accept(new ReplayStats(frames, skipped, frames * shm.size(),
-                                        passes, System.nanoTime() - start, false));
-                                nextProgress = System.nanoTime() + options.progressInterval().toNanos();
-                            }
-                        }
-                    }
-                    passes++;
-                    if (!options.loop() || stopRequested) {
-                        break;
-                    }
-                    reader.close();
-                    reader = TensorFileReader.open(file, allocator);
-                }
-                ReplayStats stats = new ReplayStats(frames, skipped, frames * shm.size(), passes,
-                        System.nanoTime() - start, false);
-                if (options.progress() != null) {
-                    options.progress().accept(stats);
-                }
-                return stats;
-            } catch (TensorFileException e) {
-                if (!Thread.currentThread().isInterrupted()) {
-                    throw e;
-                }
-                // An interrupt closed the file's channel under a read (NIO does that): it is the interrupt.
-                interrupted = true;
-                return new ReplayStats(frames, skipped, frames * reader.layout().dtype().itemSize()
-                        * product(reader.layout().shape()), passes, System.nanoTime() - start, true);
-            } catch (InterruptedException | StreamInterruptedException e) {
-                interrupted = true;
-                return new ReplayStats(frames, skipped, frames * reader.layout().dtype().itemSize()
-                        * product(reader.layout().shape()), passes, System.nanoTime() - start, true);
-            }
-        } finally {
-            reader.close();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return new FileReplay(file, options, allocator, () -> stopRequested, "stream '" + streamName + "'", this::open)
+                .run();
     }
 
-    private SharedMemory openOrCreate(ArrowTensorTypes.StreamLayout layout) {
+    /** The stream, checked against the file's layout, or made with it. */
+    private FileReplay.Target open(ArrowTensorTypes.StreamLayout layout, TensorFileReader reader) {
+        SharedMemory shm;
+        boolean created = false;
         try {
-            SharedMemory shm = SharedMemory.open(streamName);
-            if (shm.dtype() != layout.dtype() || !Arrays.equals(shm.shape(), layout.shape())) {
-                String has = shm.dtype().numpyName() + " " + Arrays.toString(shm.shape());
-                shm.close();
-                throw new TensorFileException("stream '" + streamName + "' is " + has + " but " + file + " holds "
-                        + layout + "; replay into a new stream name or unlink it first");
-            }
-            return shm;
+            shm = SharedMemory.open(streamName);
+            checkMatches(shm, layout);
         } catch (StreamNotFoundException missing) {
-            return SharedMemory.create(streamName, CreateOptions.of(layout.dtype(), layout.shape()).notify(true));
+            shm = SharedMemory.create(streamName, CreateOptions.of(layout.dtype(), layout.shape()).notify(true));
+            created = true;
+        }
+        SharedMemory stream = shm;
+        boolean made = created;
+        return new FileReplay.Target() {
+            @Override
+            public long frameBytes() {
+                return stream.size();
+            }
+
+            @Override
+            public boolean write(ArrowBuf row, long frameId) {
+                stream.write(row, frameId);
+                return true;
+            }
+
+            @Override
+            public void close(boolean undo) {
+                Optional<String> instance = stream.instanceId();
+                stream.close();
+                if (undo && made) {
+                    unlinkIfStill(instance);
+                }
+            }
+        };
+    }
+
+    /** Unlinks the stream this replay created, unless someone recreated the name meanwhile. */
+    private void unlinkIfStill(Optional<String> instanceId) {
+        try {
+            if (SharedMemory.stat(streamName).instanceId().equals(instanceId)) {
+                SharedMemory.unlink(streamName);
+            }
+        } catch (RuntimeException gone) {
+            // already unlinked, or no longer ours: nothing to undo
         }
     }
 
-    private static long product(long[] shape) {
-        long n = 1;
-        for (long dim : shape) {
-            n *= dim;
+    private void checkMatches(SharedMemory shm, ArrowTensorTypes.StreamLayout layout) {
+        if (shm.dtype() != layout.dtype() || !Arrays.equals(shm.shape(), layout.shape())) {
+            String has = shm.dtype().numpyName() + " " + Arrays.toString(shm.shape());
+            shm.close();
+            throw new TensorFileException("stream '" + streamName + "' is " + has + " but " + file + " holds "
+                    + layout + "; replay into a new stream name or unlink it first");
         }
-        return n;
     }
 }

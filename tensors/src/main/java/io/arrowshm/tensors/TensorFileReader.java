@@ -1,15 +1,11 @@
 package io.arrowshm.tensors;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.Map;
-import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -18,11 +14,6 @@ import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ArrowReader;
-import org.apache.arrow.vector.ipc.ArrowStreamReader;
-import org.apache.arrow.vector.ipc.ReadChannel;
-import org.apache.arrow.vector.ipc.message.ArrowBlock;
-import org.apache.arrow.vector.ipc.message.MessageMetadataResult;
-import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -47,21 +38,30 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * }</pre>
  */
 public final class TensorFileReader implements AutoCloseable {
-    private static final byte[] MAGIC = "ARROW1".getBytes(StandardCharsets.US_ASCII);
+    /** What the backstop allocator allows above two decoded batches (the body and its decoding) and the row views. */
+    private static final long BACKSTOP_SLACK = 64L << 20;
 
     private final Path path;
     private final FileChannel channel;
-    private final ArrowReader reader;
+    private final boolean fileFormat;
+    private final BufferAllocator allocator;
+    private final IpcLimits limits;
+    private ArrowReader reader;
     private final int tensorIndex;
     private final FixedShapeTensorType type;
     private final ArrowTensorTypes.StreamLayout layout;
     private final boolean hasWriteTime;
     private final boolean hasFrameId;
+    private int batchesLoaded;
 
-    private TensorFileReader(Path path, FileChannel channel, ArrowReader reader, int tensorIndex,
-                             FixedShapeTensorType type, ArrowTensorTypes.StreamLayout layout, Schema schema) {
+    private TensorFileReader(Path path, FileChannel channel, boolean fileFormat, BufferAllocator allocator,
+                             IpcLimits limits, ArrowReader reader, int tensorIndex, FixedShapeTensorType type,
+                             ArrowTensorTypes.StreamLayout layout, Schema schema) {
         this.path = path;
         this.channel = channel;
+        this.fileFormat = fileFormat;
+        this.allocator = allocator;
+        this.limits = limits;
         this.reader = reader;
         this.tensorIndex = tensorIndex;
         this.type = type;
@@ -70,13 +70,21 @@ public final class TensorFileReader implements AutoCloseable {
         this.hasFrameId = hasField(schema, RecordingSchema.FRAME_ID, ArrowType.Int.class);
     }
 
+    /** {@link #open(Path, BufferAllocator, IpcLimits)} with {@link IpcLimits#defaults()}. */
+    public static TensorFileReader open(Path file, BufferAllocator allocator) {
+        return open(file, allocator, IpcLimits.defaults());
+    }
+
     /**
      * Opens {@code file} and checks it: Arrow IPC (file or stream), framing complete, a
-     * fixed_shape_tensor column whose values a stream can hold.
+     * fixed_shape_tensor column whose values a stream can hold, and every record batch's header
+     * within {@code limits} and consistent with what its body holds (nothing of a batch is
+     * allocated before its header passed). The reader decodes into a child of {@code allocator}
+     * whose limit (two decoded batches and some) bounds whatever a header could still hide.
      *
      * @throws TensorFileException with a one-line reason otherwise
      */
-    public static TensorFileReader open(Path file, BufferAllocator allocator) {
+    public static TensorFileReader open(Path file, BufferAllocator allocator, IpcLimits limits) {
         FixedShapeTensorType.ensureRegistered();
         FileChannel channel;
         try {
@@ -86,20 +94,25 @@ public final class TensorFileReader implements AutoCloseable {
         } catch (IOException e) {
             throw new TensorFileException(file + ": cannot read it (" + e.getMessage() + ")", e);
         }
+        BufferAllocator child = null;
         ArrowReader reader = null;
         try {
-            boolean fileFormat = startsWithMagic(channel);
-            checkFraming(file, channel, fileFormat);
-            channel.position(0);
+            child = allocator.newChildAllocator("tensor-file " + file.getFileName(), 0, IpcLimits.saturatedAdd(
+                    2 * Math.min(Long.MAX_VALUE / 4, limits.maxDecodedBatchBytes()), BACKSTOP_SLACK));
+            IpcFileCheck check = new IpcFileCheck(file, channel);
+            boolean fileFormat = check.startsWithMagic();
             if (fileFormat) {
-                ArrowFileReader fileReader = new ArrowFileReader(channel, allocator, CommonsCompressionFactory.INSTANCE);
-                reader = fileReader;
-                checkBlocks(file, channel.size(), fileReader);
+                check.fileFraming();
             } else {
-                reader = new ArrowStreamReader(channel, allocator, CommonsCompressionFactory.INSTANCE);
+                check.streamMessages(limits);
             }
+            channel.position(0);
+            reader = CheckedIpcReaders.open(channel, fileFormat, child, limits);
             Schema schema = reader.getVectorSchemaRoot().getSchema();
-            int index = tensorColumn(schema);
+            if (fileFormat) {
+                check.fileBatches(((ArrowFileReader) reader).getRecordBlocks(), check.schema(schema, limits));
+            }
+            int index = RecordBatchCheck.tensorColumn(schema);
             if (index < 0) {
                 throw new TensorFileException(file + ": no arrow.fixed_shape_tensor column (columns: "
                         + schema.getFields().stream().map(f -> f.getName() + " " + f.getType()).toList() + ")");
@@ -114,14 +127,16 @@ public final class TensorFileReader implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new TensorFileException(file + ": column '" + field.getName() + "': " + e.getMessage());
             }
-            return new TensorFileReader(file, channel, reader, index, type, layout, schema);
+            return new TensorFileReader(file, channel, fileFormat, child, limits, reader, index, type, layout, schema);
         } catch (TensorFileException e) {
-            closeQuietly(reader, channel);
+            closeQuietly(reader, channel, child);
             throw e;
+        } catch (BatchRejectedException e) {
+            closeQuietly(reader, channel, child);
+            throw new TensorFileException(file + ": the schema: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(reader, channel);
-            throw new TensorFileException(file + ": not a readable Arrow IPC file or stream ("
-                    + oneLine(e) + ")", e);
+            closeQuietly(reader, channel, child);
+            throw new TensorFileException(file + ": not a readable Arrow IPC file or stream (" + describe(e) + ")", e);
         }
     }
 
@@ -154,12 +169,55 @@ public final class TensorFileReader implements AutoCloseable {
         return hasFrameId;
     }
 
-    /** Loads the next record batch; false at the end. */
+    /**
+     * Loads the next record batch; false at the end. The batch is checked before it is loaded
+     * (its header, see {@link #open(Path, BufferAllocator, IpcLimits)}) and after (every non-null
+     * row has all its values).
+     *
+     * @throws TensorFileException naming the batch and what is wrong with it
+     */
     public boolean loadNextBatch() {
+        int number = batchesLoaded + 1;
         try {
-            return reader.loadNextBatch();
+            if (!reader.loadNextBatch()) {
+                return false;
+            }
+            batchesLoaded = number;
+            TensorRows.checkBatch(tensors(), rowCount());
+            return true;
+        } catch (BatchRejectedException | IllegalArgumentException e) {
+            throw new TensorFileException(path + ": record batch " + number + ": " + oneLine(e), e);
         } catch (IOException | RuntimeException e) {
-            throw new TensorFileException(path + ": cannot read a record batch (" + oneLine(e) + ")", e);
+            throw new TensorFileException(path + ": cannot read record batch " + number + " (" + describe(e) + ")", e);
+        }
+    }
+
+    /**
+     * Loads every record batch in turn (each checked and decoded in full, compressed ones
+     * decompressed, as {@link #loadNextBatch()} does) and then starts again at the first, so that
+     * nothing of a file is used before all of it is known to be good. Returns the rows.
+     *
+     * @throws TensorFileException naming the first bad batch
+     */
+    public long checkAllBatches() {
+        long rows = 0;
+        while (loadNextBatch()) {
+            rows += rowCount();
+        }
+        restart();
+        return rows;
+    }
+
+    /** Goes back to before the first record batch. */
+    public void restart() {
+        try {
+            reader.close(false);
+            channel.position(0);
+            reader = CheckedIpcReaders.open(channel, fileFormat, allocator, limits);
+            reader.getVectorSchemaRoot();
+            batchesLoaded = 0;
+        } catch (IOException | RuntimeException e) {
+            throw new TensorFileException(path + ": cannot read it again (" + describe(e) + ")", e);
         }
     }
 
@@ -228,101 +286,38 @@ public final class TensorFileReader implements AutoCloseable {
         }
     }
 
+    /** Closes the file and frees what its batches took. */
     @Override
     public void close() {
-        closeQuietly(reader, channel);
+        closeQuietly(reader, channel, null);
+        try {
+            allocator.close();
+        } catch (IllegalStateException leaked) {
+            // An interrupt that closed the channel under a read makes Arrow Java's reader leak that
+            // batch's body. It is reported, as before, by the caller's allocator when that one closes
+            // (this one stays attached to it); anything else is ours to report now.
+            if (!Thread.currentThread().isInterrupted()) {
+                throw leaked;
+            }
+        }
     }
 
     private static boolean hasField(Schema schema, String name, Class<? extends ArrowType> type) {
         return schema.getFields().stream().anyMatch(f -> f.getName().equals(name) && type.isInstance(f.getType()));
     }
 
-    private static int tensorColumn(Schema schema) {
-        for (int i = 0; i < schema.getFields().size(); i++) {
-            if (schema.getFields().get(i).getType() instanceof FixedShapeTensorType) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static boolean startsWithMagic(FileChannel channel) throws IOException {
-        ByteBuffer head = ByteBuffer.allocate(MAGIC.length);
-        channel.read(head, 0);
-        return head.position() == MAGIC.length && Arrays.equals(head.array(), MAGIC);
-    }
-
     /**
-     * The IPC file keeps a footer at its end and the stream format ends with an end-of-stream
-     * marker: a file cut short lacks them, and we say so before any row is used.
+     * What a failure says: its message, unless it is what Arrow Java's flatbuffer code throws
+     * when bytes of a header were damaged (a missing table, an offset out of range), whose text
+     * says nothing to the person who has the file.
      */
-    private static void checkFraming(Path file, FileChannel channel, boolean fileFormat) throws IOException {
-        long size = channel.size();
-        if (size == 0) {
-            throw new TensorFileException(file + ": empty file, not Arrow IPC");
+    static String describe(Throwable e) {
+        if (e instanceof NullPointerException || e instanceof IndexOutOfBoundsException
+                || e instanceof java.nio.BufferUnderflowException || e instanceof ClassCastException
+                || e instanceof NegativeArraySizeException || e instanceof java.nio.BufferOverflowException) {
+            return "damaged Arrow IPC metadata: a header or the footer cannot be decoded";
         }
-        if (fileFormat) {
-            ByteBuffer tail = ByteBuffer.allocate(MAGIC.length);
-            if (size < 2L * MAGIC.length + 4 || channel.read(tail, size - MAGIC.length) != MAGIC.length
-                    || !Arrays.equals(tail.array(), MAGIC)) {
-                throw new TensorFileException(file + ": truncated Arrow IPC file (no footer: the writer did not"
-                        + " finish it)");
-            }
-            return;
-        }
-        // Stream format: walk the messages (headers only, bodies skipped) up to the end-of-stream marker.
-        ReadChannel in = new ReadChannel(channel);
-        long at = 0;
-        for (boolean first = true; ; first = false) {
-            String where = first ? ": not Arrow IPC" : ": truncated or corrupt Arrow IPC stream at byte " + at;
-            ByteBuffer prefix = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            int got = Math.max(0, channel.read(prefix, at));
-            if (got < 4) {
-                throw new TensorFileException(file + (first ? ": not Arrow IPC (too short)"
-                        : ": truncated Arrow IPC stream (no end-of-stream marker: the writer did not finish it)"));
-            }
-            int length = prefix.getInt(0);
-            int prefixBytes = 4;
-            if (length == MessageSerializer.IPC_CONTINUATION_TOKEN) {
-                if (got < 8) {
-                    throw new TensorFileException(file + where + " (cut inside a message prefix)");
-                }
-                length = prefix.getInt(4);
-                prefixBytes = 8;
-            }
-            if (length == 0) {
-                if (first) {
-                    throw new TensorFileException(file + ": not Arrow IPC (no schema message)");
-                }
-                return; // the end-of-stream marker
-            }
-            // Checked before Arrow allocates `length` bytes: garbage would otherwise ask for gigabytes.
-            if (length < 0 || at + prefixBytes + length > size) {
-                throw new TensorFileException(file + where + " (a message of " + length + " bytes does not fit)");
-            }
-            channel.position(at);
-            MessageMetadataResult message;
-            try {
-                message = MessageSerializer.readMessage(in);
-            } catch (IOException | RuntimeException e) {
-                throw new TensorFileException(file + where + " (" + oneLine(e) + ")", e);
-            }
-            long body = message.getMessageBodyLength();
-            long next = channel.position() + body;
-            if (body < 0 || next > size) {
-                throw new TensorFileException(file + ": truncated Arrow IPC stream (a message at byte " + at
-                        + " needs " + body + " body bytes, the file ends first)");
-            }
-            at = next;
-        }
-    }
-
-    private static void checkBlocks(Path file, long size, ArrowFileReader reader) throws IOException {
-        for (ArrowBlock block : reader.getRecordBlocks()) {
-            if (block.getOffset() < 0 || block.getOffset() + block.getMetadataLength() + block.getBodyLength() > size) {
-                throw new TensorFileException(file + ": corrupt Arrow IPC file (a record batch lies past the end)");
-            }
-        }
+        return oneLine(e);
     }
 
     static String oneLine(Throwable e) {
@@ -330,7 +325,7 @@ public final class TensorFileReader implements AutoCloseable {
         return message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
-    private static void closeQuietly(ArrowReader reader, FileChannel channel) {
+    private static void closeQuietly(ArrowReader reader, FileChannel channel, BufferAllocator child) {
         try {
             if (reader != null) {
                 reader.close();
@@ -342,6 +337,13 @@ public final class TensorFileReader implements AutoCloseable {
             channel.close();
         } catch (IOException ignored) {
             // as above
+        }
+        if (child != null) {
+            try {
+                child.close();
+            } catch (RuntimeException ignored) {
+                // as above (Arrow can leave a failed batch's buffer behind: its error was the one reported)
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import io.arrowshm.Publication;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -73,6 +74,49 @@ public final class TensorRows {
         } else {
             long bytes = tensors.rowBytes();
             target.setBytes(0, tensors.values().getDataBuffer(), (long) row * bytes, bytes);
+        }
+    }
+
+    /**
+     * Checks a loaded batch's tensor column before its rows are used: it holds {@code rows} rows
+     * of complete values, and no non-null row has a null value (a stream element cannot be null).
+     * Arrow Java's loader turns a batch whose buffers are shorter than its header says into one
+     * padded with nulls or zeros; {@link RecordBatchCheck} refuses those before loading, and this
+     * is the check after.
+     *
+     * @throws IllegalArgumentException saying which row or count is wrong
+     */
+    public static void checkBatch(FixedShapeTensorVector tensors, int rows) {
+        long elements = (long) rows * tensors.type().listSize();
+        if (tensors.getValueCount() < rows || tensors.values().getValueCount() < elements) {
+            throw new IllegalArgumentException("the batch says " + rows + " rows but its tensor column holds "
+                    + tensors.getValueCount() + " rows of " + tensors.values().getValueCount() + " values");
+        }
+        long required = requiredValueBytes(tensors, rows);
+        long held = tensors.values().getDataBuffer().capacity();
+        if (held < required) {
+            throw new IllegalArgumentException("the tensor column's value buffer holds " + held + " bytes; " + rows
+                    + " rows need " + required);
+        }
+        if (tensors.values().getNullCount() > 0) {
+            checkNoNullValues(tensors, rows);
+        }
+    }
+
+    private static void checkNoNullValues(FixedShapeTensorVector tensors, int rows) {
+        int perRow = tensors.type().listSize();
+        FieldVector values = tensors.values();
+        for (int row = 0; row < rows; row++) {
+            if (tensors.isNull(row)) {
+                continue;
+            }
+            for (int i = row * perRow; i < (row + 1) * perRow; i++) {
+                if (values.isNull(i)) {
+                    throw new IllegalArgumentException("row " + row + " has null tensor values (value " + (i - row * perRow)
+                            + "); a batch of " + rows + " rows must carry " + rows + " x " + perRow
+                            + " values, none null");
+                }
+            }
         }
     }
 

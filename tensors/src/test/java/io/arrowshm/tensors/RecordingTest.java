@@ -117,6 +117,14 @@ class RecordingTest {
         }
     }
 
+    private static long publications(String name) {
+        try (SharedMemory shm = SharedMemory.open(name)) {
+            return shm.count();
+        } catch (io.arrowshm.StreamNotFoundException | io.arrowshm.InvalidMetadataException notYet) {
+            return 0;
+        }
+    }
+
     @Test
     void aLoopingReplayStopsPromptlyOnInterruptAndOnStop(@TempDir Path dir) throws Exception {
         String source = Names.unique("rec-loop-src");
@@ -146,8 +154,13 @@ class RecordingTest {
                         outcome.set(e);
                     }
                 });
+                long before = publications(target);
                 thread.start();
-                Thread.sleep(300);   // many passes over the 5 rows
+                // Into the third pass over the 5 rows (each pass checks the whole file first), however loaded the machine.
+                long deadline = System.nanoTime() + PEER.toNanos();
+                while (publications(target) < before + 11 && System.nanoTime() < deadline && thread.isAlive()) {
+                    Thread.sleep(5);
+                }
                 if (byInterrupt) {
                     thread.interrupt();
                 } else {

@@ -2,9 +2,11 @@ package io.arrowshm.internal.stream;
 
 import io.arrowshm.internal.posix.FaultBarrier;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -22,8 +24,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * split (default 3 MiB).
  *
  * <p>The caller waits for every part, even when interrupted, so no pool thread touches the
- * payload after the copy returns; a fault in a part (a truncated segment) is delivered there
- * and rethrown to the caller, whose guard turns it into the library's exception.
+ * payload after the copy returns; a part the pool refuses (a rejected task, no native thread for
+ * it) runs on the caller's thread instead. A fault in a part (a truncated segment) is delivered
+ * there and rethrown to the caller, whose guard turns it into the library's exception.
  */
 public final class CopySplitter {
     /**
@@ -48,11 +51,19 @@ public final class CopySplitter {
 
     private final int parallelism;
     private final long thresholdBytes;
+    /** Runs the parts the caller hands off: the library's pool, made on first use, unless a test injected one. */
+    private final Executor injected;
     private volatile ThreadPoolExecutor pool;
 
     CopySplitter(int parallelism, long thresholdBytes) {
+        this(parallelism, thresholdBytes, null);
+    }
+
+    /** With {@code executor} running the handed-off parts instead of the library's pool (tests inject failures). */
+    CopySplitter(int parallelism, long thresholdBytes, Executor executor) {
         this.parallelism = Math.max(1, parallelism);
         this.thresholdBytes = Math.max(ALIGNMENT_BYTES, thresholdBytes);
+        this.injected = executor;
     }
 
     /** The library's splitter, configured by system properties. */
@@ -89,36 +100,76 @@ public final class CopySplitter {
         }
         CountDownLatch done = new CountDownLatch(parts - 1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        ThreadPoolExecutor executor = pool();
+        Part[] handOff = new Part[parts];
         for (int p = 1; p < parts; p++) {
             long from = p * per;
-            long to = Math.min(units, from + per);
-            executor.execute(() -> {
-                try {
-                    range.copy(from, to);
-                    FaultBarrier.deliverPending(); // a fault in this part surfaces here, not later in the pool
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                } finally {
-                    done.countDown();
-                }
-            });
+            handOff[p] = new Part(range, from, Math.min(units, from + per), done, failure);
         }
-        Throwable own = null;
+        // Everything after the first hand-off sits inside this try, so no way out of run() (a
+        // refused hand-off, a fault in our part, an interrupt) skips the wait for the parts.
         try {
-            range.copy(0, per);
-            // A fault in our own part may be pending (compiled code delivers it late): take it
-            // now, or it would surface inside the wait below and leave the parts running.
-            FaultBarrier.deliverPending();
-        } catch (Throwable e) {
-            own = e;
+            try {
+                Executor executor = injected != null ? injected : pool();
+                for (int p = 1; p < parts; p++) {
+                    executor.execute(handOff[p]);
+                }
+            } catch (Throwable refused) {
+                // A rejected task, or no native thread for it: the parts still unclaimed run below, here.
+            }
+            Part own = new Part(range, 0, per, null, failure);
+            own.run();
+            for (int p = 1; p < parts; p++) {
+                handOff[p].run(); // does nothing for a part a pool thread claimed
+            }
+        } finally {
+            awaitUninterruptibly(done);
         }
-        awaitUninterruptibly(done);
-        Throwable failed = own != null ? own : failure.get();
+        Throwable failed = failure.get();
         if (failed instanceof RuntimeException) {
             throw (RuntimeException) failed;
         } else if (failed != null) {
             throw (Error) failed;
+        }
+    }
+
+    /**
+     * One part of a split copy, run once by whichever thread claims it first: a pool thread, or
+     * the caller when the hand-off failed (an executor may have queued a task and still thrown).
+     * Counting down {@code done} once per claimed part is what lets the caller's wait end.
+     */
+    private static final class Part implements Runnable {
+        private final Range range;
+        private final long from;
+        private final long to;
+        private final CountDownLatch done;
+        private final AtomicReference<Throwable> failure;
+        private final AtomicBoolean claimed = new AtomicBoolean();
+
+        Part(Range range, long from, long to, CountDownLatch done, AtomicReference<Throwable> failure) {
+            this.range = range;
+            this.from = from;
+            this.to = to;
+            this.done = done;
+            this.failure = failure;
+        }
+
+        @Override
+        public void run() {
+            if (!claimed.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                range.copy(from, to);
+                // A fault in this part may be pending (compiled code delivers it late): take it now,
+                // on this thread, rather than later in the pool or inside the caller's wait.
+                FaultBarrier.deliverPending();
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            } finally {
+                if (done != null) {
+                    done.countDown();
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.arrowshm.internal.stream;
 
+import io.arrowshm.internal.posix.FaultBarrier;
 import io.arrowshm.internal.posix.Mapping;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -19,9 +20,9 @@ import org.apache.arrow.memory.ArrowBuf;
  * the {@link CopySplitter}; every copy is expressed as a range of elements or bytes so a part
  * is the same code as the whole.
  *
- * <p>Every copy goes through NIO bulk operations, which HotSpot protects against SIGBUS on a
- * truncated segment (the fault surfaces as an {@link InternalError} that callers translate).
- * Arrow's {@code setZero} is not protected on JDK 17 and aborts the JVM there, so zeroing
+ * <p>Every copy goes through NIO bulk operations (bool through a small chunk), which HotSpot
+ * protects against SIGBUS on a truncated segment (the fault surfaces as an {@link InternalError}
+ * that callers translate). Arrow's {@code setZero} is not protected on JDK 17 and aborts the JVM there, so zeroing
  * copies from a zero buffer instead. Only absolute operations are used, so the views are
  * shared by threads without allocation or copying of state.
  */
@@ -31,6 +32,13 @@ public final class PayloadCodec {
     /** The source of {@link #zero()}: small enough to keep, large enough to amortise each call. */
     private static final int ZERO_CHUNK = 1 << 20;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_CHUNK).asReadOnlyBuffer();
+    /**
+     * bool values convert through a chunk of this many bytes, copied in bulk. A per-element store
+     * into a truncated segment costs one SIGBUS per element in compiled code (the fault is only
+     * noted there, and delivered when the loop ends: about a minute for 32 Mi elements); a bulk
+     * copy stops at its first fault, and the barrier after each chunk delivers it.
+     */
+    private static final int BOOLEAN_CHUNK = 4096;
 
     private final long size;
     private final int windowBytes;
@@ -514,30 +522,34 @@ public final class PayloadCodec {
     }
 
     private void booleansIn(boolean[] source, int from, int to, long base) {
+        byte[] chunk = new byte[Math.min(BOOLEAN_CHUNK, Math.max(0, to - from))];
         int per = windowBytes;
         for (int e = from; e < to; ) {
             long index = base + e;
             int w = (int) (index / per);
             int at = (int) (index - (long) w * per);
-            int n = Math.min(to - e, per - at);
-            ByteBuffer window = bytes[w];
+            int n = Math.min(Math.min(to - e, per - at), chunk.length);
             for (int i = 0; i < n; i++) {
-                window.put(at + i, source[e + i] ? (byte) 1 : (byte) 0);
+                chunk[i] = source[e + i] ? (byte) 1 : (byte) 0;
             }
+            bytes[w].put(at, chunk, 0, n);
+            FaultBarrier.deliverPending();
             e += n;
         }
     }
 
     private void booleansOut(boolean[] target, int from, int to, long base) {
+        byte[] chunk = new byte[Math.min(BOOLEAN_CHUNK, Math.max(0, to - from))];
         int per = windowBytes;
         for (int e = from; e < to; ) {
             long index = base + e;
             int w = (int) (index / per);
             int at = (int) (index - (long) w * per);
-            int n = Math.min(to - e, per - at);
-            ByteBuffer window = bytes[w];
+            int n = Math.min(Math.min(to - e, per - at), chunk.length);
+            bytes[w].get(at, chunk, 0, n);
+            FaultBarrier.deliverPending();
             for (int i = 0; i < n; i++) {
-                target[e + i] = window.get(at + i) != 0;
+                target[e + i] = chunk[i] != 0;
             }
             e += n;
         }

@@ -1,17 +1,21 @@
 package io.arrowshm.cli.flight;
 
 import io.arrowshm.cli.ExitStatus;
+import io.arrowshm.cli.FileFlags;
+import io.arrowshm.cli.limits.IpcLimitOptions;
 import io.arrowshm.cli.watch.StatusLine;
 import io.arrowshm.cli.watch.StopSignal;
 import io.arrowshm.flight.FlightSource;
 import io.arrowshm.flight.MirrorOptions;
 import io.arrowshm.flight.MirrorStats;
+import io.arrowshm.flight.PemFiles;
 import io.arrowshm.flight.StreamMirror;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -46,6 +50,9 @@ public final class MirrorCommand implements Callable<Integer> {
             + " (default: mirror:<this host>:<LOCAL>).")
     private String cursor;
 
+    @Mixin
+    private IpcLimitOptions limits;
+
     @Override
     public Integer call() throws Exception {
         FlightSource source;
@@ -54,11 +61,13 @@ public final class MirrorCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        MirrorOptions options = MirrorOptions.defaults();
+        MirrorOptions options = MirrorOptions.defaults().limits(limits.limits());
         if (tokenFile != null) {
+            FileFlags.readable("--token-file", tokenFile);
             options = options.tokenFile(tokenFile);
         }
         if (tlsRoot != null) {
+            FileFlags.check("--tls-root", tlsRoot, PemFiles::requireCertificates);
             options = options.trustedCertificate(tlsRoot);
         }
         String localName = local != null ? local : source.stream();

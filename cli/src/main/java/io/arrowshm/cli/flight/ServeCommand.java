@@ -1,9 +1,13 @@
 package io.arrowshm.cli.flight;
 
+import io.arrowshm.cli.ByteSize;
 import io.arrowshm.cli.ExitStatus;
+import io.arrowshm.cli.FileFlags;
+import io.arrowshm.cli.limits.IpcLimitOptions;
 import io.arrowshm.cli.watch.StatusLine;
 import io.arrowshm.cli.watch.StopSignal;
 import io.arrowshm.flight.FlightServerStats;
+import io.arrowshm.flight.PemFiles;
 import io.arrowshm.flight.RingServeOptions;
 import io.arrowshm.flight.ServeOptions;
 import io.arrowshm.flight.StreamFlightServer;
@@ -13,6 +17,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -20,7 +25,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code arrow-shm serve}: an Arrow Flight server over this host's streams, with a status line
- * (clients, frames and MB sent per second) until Ctrl-C.
+ * (clients, frames and MB sent per second) until Ctrl-C. Bounded: DoGets and DoPuts at once,
+ * the frames DoGets hold, the streams puts create, what a put's batches may declare.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve this host's streams over Arrow Flight (gRPC) until Ctrl-C.",
@@ -50,12 +56,13 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--insecure", description = "Allow plaintext on a non-loopback address.")
     private boolean insecure;
 
-    @Option(names = "--ring-window", paramLabel = "BYTES", description = "Rings: frames sent that a client's durable"
-            + " cursor still holds, so a resume with \"after\" within them is exact (default 67108864; at most half the ring).")
+    @Option(names = "--ring-window", paramLabel = "SIZE", converter = ByteSize.class, description = "Rings: frames sent"
+            + " that a client's durable cursor still holds, so a resume with \"after\" within them is exact (default 64M;"
+            + " at most half the ring).")
     private Long ringWindow;
 
-    @Option(names = "--ring-client-memory", paramLabel = "BYTES",
-            description = "Rings: the memory one client's feed may hold, two batches (default 67108864).")
+    @Option(names = "--ring-client-memory", paramLabel = "SIZE", converter = ByteSize.class,
+            description = "Rings: the memory one client's feed may hold, two batches (default 64M).")
     private Long ringClientMemory;
 
     @Option(names = "--cursor-grace", paramLabel = "S",
@@ -79,17 +86,43 @@ public final class ServeCommand implements Callable<Integer> {
         }
         return rings;
     }
+    @Option(names = "--max-clients", paramLabel = "N", defaultValue = "32",
+            description = "DoGet calls served at once; more are refused (default ${DEFAULT-VALUE}).")
+    private int maxClients;
+
+    @Option(names = "--max-send-bytes", paramLabel = "SIZE", converter = ByteSize.class, defaultValue = "128M",
+            description = "Frame bytes the DoGets may hold at once, three frames a call (default 128M).")
+    private long maxSendBytes;
+
+    @Option(names = "--max-puts", paramLabel = "N", defaultValue = "4",
+            description = "DoPut calls received at once; more are refused (default ${DEFAULT-VALUE}).")
+    private int maxPuts;
+
+    @Option(names = "--max-created-bytes", paramLabel = "SIZE", converter = ByteSize.class, defaultValue = "1G",
+            description = "Shared memory the streams DoPuts created may take in all (default 1G).")
+    private long maxCreatedBytes;
+
+    @Option(names = "--no-create", description = "DoPut publishes into existing streams only; it never creates one.")
+    private boolean noCreate;
+
+    @Mixin
+    private IpcLimitOptions limits;
 
     @Override
     public Integer call() throws Exception {
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
         }
-        ServeOptions options = ServeOptions.defaults().host(host).port(port).expose(expose).insecure(insecure);
+        ServeOptions options = ServeOptions.defaults().host(host).port(port).expose(expose).insecure(insecure)
+                .maxClients(maxClients).maxSendBytes(maxSendBytes).maxPuts(maxPuts).maxCreatedBytes(maxCreatedBytes)
+                .createStreams(!noCreate).limits(limits.limits(ServeOptions.DEFAULT_PUT_LIMITS));
         if (tlsCert != null) {
+            FileFlags.check("--tls-cert", tlsCert, PemFiles::requireCertificates);
+            FileFlags.check("--tls-key", tlsKey, PemFiles::requirePrivateKey);
             options = options.tls(tlsCert, tlsKey);
         }
         if (tokenFile != null) {
+            FileFlags.readable("--token-file", tokenFile);
             options = options.tokenFile(tokenFile);
         }
         options = options.rings(rings());

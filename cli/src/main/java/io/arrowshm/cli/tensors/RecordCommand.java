@@ -36,6 +36,9 @@ import picocli.CommandLine.Spec;
                 "resumes where the last stopped) and gets a position column; under BLOCK it misses nothing.",
                 "Stops after --frames or --seconds, or on Ctrl-C; the file is always finished and readable."})
 public final class RecordCommand implements Callable<Integer> {
+    /** The slowest a batch is expected to be compressed and written after a stop: 1 MB/s (lz4 on a loaded host). */
+    static final long SLOWEST_WRITE_BYTES_PER_MILLI = 1_000;
+
     @Spec
     private CommandSpec spec;
 
@@ -88,22 +91,29 @@ public final class RecordCommand implements Callable<Integer> {
         if (ring.isPresent()) {
             return new RingRecording(ring.get(), file, cursor, grace, options, status).run(spec.commandLine().getOut());
         }
-        try (StopSignal stop = new StopSignal();
-             SharedMemory shm = SharedMemory.open(name, OpenOptions.readOnly());
-             BufferAllocator allocator = new RootAllocator()) {
+        StreamRecorder[] recorder = new StreamRecorder[1];
+        try (SharedMemory shm = SharedMemory.open(name, OpenOptions.readOnly());
+             BufferAllocator allocator = new RootAllocator();
+             // Ctrl-C or SIGTERM: stop reading at once, and keep the JVM from exiting while the writer
+             // still finishes batches (lz4 is slow: a full queue takes seconds to minutes), so the file
+             // always gets its footer. Each batch may take its bytes at 1 MB/s before the wait gives up.
+             StopSignal stop = new StopSignal(() -> {
+                 StreamRecorder running = recorder[0];
+                 if (running != null) {
+                     running.stop();
+                 }
+             }, () -> recorder[0] == null ? 0 : recorder[0].stats().fileBytes() + recorder[0].stats().frames(),
+                     Duration.ofMillis(options.batchRows() * shm.size() / SLOWEST_WRITE_BYTES_PER_MILLI))) {
             if (cursor != null || grace != null) {
                 throw new IllegalArgumentException("--cursor and --grace are for rings; '" + name + "' is a stream");
             }
-            StreamRecorder[] recorder = new StreamRecorder[1];
-            options = options.progress(stats -> {
-                if (stop.raised()) {
-                    recorder[0].stop();   // Ctrl-C: finish the file, then the JVM exits
-                }
-                status.show(line(name, stats));
-            }, Duration.ofMillis(250));
+            options = options.progress(stats -> status.show(line(name, stats)), Duration.ofMillis(250));
             RecordingStats stats;
             try (StreamRecorder opened = StreamRecorder.open(shm, file, options, allocator)) {
                 recorder[0] = opened;
+                if (stop.raised()) {
+                    opened.stop(); // the signal came while the file was being created
+                }
                 stats = opened.record();
             }
             status.finish();
@@ -120,7 +130,7 @@ public final class RecordCommand implements Callable<Integer> {
                 Units.seconds(stats.elapsedNanos() / 1e9));
     }
 
-    static RecordingOptions.Compression codec(String name) {
+    private static RecordingOptions.Compression codec(String name) {
         if (name == null) {
             return RecordingOptions.Compression.NONE;
         }

@@ -3,6 +3,7 @@ package io.arrowshm.cli.tensors;
 import io.arrowshm.Overflow;
 import io.arrowshm.Ring;
 import io.arrowshm.cli.ExitStatus;
+import io.arrowshm.cli.limits.IpcLimitOptions;
 import io.arrowshm.cli.watch.StatusLine;
 import io.arrowshm.cli.watch.StopSignal;
 import io.arrowshm.tensors.ReplayOptions;
@@ -20,6 +21,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,8 +30,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code arrow-shm replay FILE NAME}: publishes the rows of an Arrow IPC file or stream with a
  * {@code arrow.fixed_shape_tensor} column into a stream (created with the file's dtype and shape,
- * or checked against the existing one), keeping frame ids. Bad input is a one-line error with
- * exit status 2, and the stream is not touched.
+ * or checked against the existing one), keeping frame ids. The whole file is checked (every
+ * batch decoded, within {@code --max-frame-bytes}, {@code --max-batch-rows} and
+ * {@code --max-batch-bytes}) before its first row, and again before each {@code --loop} pass; bad
+ * input is a one-line error with exit status 2, and the stream is not touched.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Publish an Arrow IPC file's tensor rows into a stream, at the recorded pace,",
@@ -47,7 +51,7 @@ public final class ReplayCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true)
     private Pace pace;
 
-    @Option(names = "--loop", description = "Start again after the last row, until Ctrl-C.")
+    @Option(names = "--loop", description = "Start again after the last row, until Ctrl-C (the file is checked again each time).")
     private boolean loop;
 
     @Option(names = "--ring", description = "Replay into a ring (the default when NAME is one): every row, in order,"
@@ -60,6 +64,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--overflow", paramLabel = "POLICY",
             description = "A new ring's policy, block or overwrite (default: the recorded ring's, else block).")
     private String overflow;
+
+    @Mixin
+    private IpcLimitOptions limits;
 
     static final class Pace {
         @Option(names = "--rate", paramLabel = "HZ", description = "Rows per second.")
@@ -76,7 +83,7 @@ public final class ReplayCommand implements Callable<Integer> {
     public Integer call() {
         StatusLine status = new StatusLine(System.err, StatusLine.onTerminal());
         try (StopSignal stop = new StopSignal(); BufferAllocator allocator = new RootAllocator()) {
-            ReplayOptions options = options(allocator).loop(loop);
+            ReplayOptions options = options(allocator).loop(loop).limits(limits.limits());
             Runnable[] stopper = new Runnable[1];
             options = options.progress(stats -> {
                 if (stop.raised()) {
@@ -136,7 +143,7 @@ public final class ReplayCommand implements Callable<Integer> {
         if (pace != null && pace.original) {
             return ReplayOptions.originalPace();
         }
-        try (TensorFileReader reader = TensorFileReader.open(file, allocator)) {
+        try (TensorFileReader reader = TensorFileReader.open(file, allocator, limits.limits())) {
             return reader.hasWriteTime() ? ReplayOptions.originalPace() : ReplayOptions.fast();
         }
     }

@@ -58,21 +58,28 @@ final class RingRecording {
 
     int run(PrintWriter out) {
         String name = ring.name();
+        RingRecorder[] recorder = new RingRecorder[1];
         try (Ring handle = ring;
-             StopSignal stop = new StopSignal();
-             BufferAllocator allocator = new RootAllocator()) {
-            RingRecorder[] recorder = new RingRecorder[1];
-            RecordingOptions withProgress = options.progress(stats -> {
-                if (stop.raised()) {
-                    recorder[0].stop();   // Ctrl-C or SIGTERM: finish the file, then the JVM exits
-                }
-                status.show(RecordCommand.line(name, stats));
-            }, Duration.ofMillis(250));
+             BufferAllocator allocator = new RootAllocator();
+             // Ctrl-C or SIGTERM: the recorder stops after the batch it writes (the cursor then stands right
+             // after it) and the JVM waits while it finishes the file, as for a stream's recording.
+             StopSignal stop = new StopSignal(() -> {
+                 RingRecorder running = recorder[0];
+                 if (running != null) {
+                     running.stop();
+                 }
+             }, () -> recorder[0] == null ? 0 : recorder[0].stats().fileBytes() + recorder[0].stats().frames(),
+                     Duration.ofMillis(options.batchRows() * ring.size() / RecordCommand.SLOWEST_WRITE_BYTES_PER_MILLI))) {
+            RecordingOptions withProgress = options.progress(stats -> status.show(RecordCommand.line(name, stats)),
+                    Duration.ofMillis(250));
             RecordingStats stats;
             long position;
             String cursorName;
             try (RingRecorder opened = RingRecorder.open(handle, cursor, cursorOptions, file, withProgress, allocator)) {
                 recorder[0] = opened;
+                if (stop.raised()) {
+                    opened.stop(); // the signal came while the file was being created
+                }
                 stats = opened.record();
                 position = opened.position();
                 cursorName = opened.cursor();

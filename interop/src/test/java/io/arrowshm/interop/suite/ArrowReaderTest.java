@@ -20,7 +20,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * python/arrow_shm_reader.py, the documented reader that needs only numpy and pyarrow: its
+ * python/arrow_shm_reader.py (now a shim over the package arrow_shm's streams module), the
+ * reader that needs only numpy and pyarrow: its
  * zero-copy pyarrow.Tensor and FixedShapeTensorArray hold what Java wrote, and its seqlock
  * check never hands out a frame a concurrent write tore.
  */
@@ -67,7 +68,7 @@ class ArrowReaderTest {
             try (WriteView aborted = shm.writeView()) {
                 aborted.buffer().setOne(0, 32);
             }
-            assertEquals("RuntimeError", check("values", name).error());
+            assertEquals("InconsistentStreamError", check("values", name).error(), "arrow_shm's (a RuntimeError)");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.arrowshm.interop.suite;
 
+import io.arrowshm.Ring;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.testing.Names;
 import java.util.ArrayList;
@@ -8,8 +9,8 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Stream names for one test, unique to this run, and removed after it whichever language made
- * them (segments outlive every process, so a failed test must not leave them behind).
+ * Stream and ring names for one test, unique to this run, and removed after it whichever language
+ * made them (segments outlive every process, so a failed test must not leave them behind).
  */
 final class TestStreams implements AfterEachCallback {
     private final List<String> names = new ArrayList<>();
@@ -31,6 +32,7 @@ final class TestStreams implements AfterEachCallback {
     public void afterEach(ExtensionContext context) {
         for (String name : names) {
             SharedMemory.unlink(name);
+            Ring.unlink(name); // a ring test's names too
         }
         names.clear();
     }
