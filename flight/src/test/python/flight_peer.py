@@ -412,6 +412,32 @@ def main(argv):
             say("put " + str(rows))
         except pa.ArrowException as e:
             say("error " + type(e).__name__ + " " + str(e).splitlines()[0])
+    elif command == "ring-read-ids":  # RING CURSOR COUNT IDLE_S: arrow_shm reads COUNT frames, checked by frame id
+        # -> "ready P", then "read N last L gaps G backwards B torn T lost L abandoned A" (the local positions may
+        # skip one a killed mirror abandoned, so each frame is checked against its frame id, the remote position).
+        import arrow_shm
+        ring = arrow_shm.Ring.open(argv[1])
+        with ring.reader(argv[2]) as reader:
+            say("ready " + str(reader.position))
+            rows = gaps = backwards = torn = 0
+            expected, last = 0, -1
+            while rows < int(argv[3]):
+                try:
+                    frame = reader.take(timeout=float(argv[4]))
+                except arrow_shm.StreamTimeoutError:
+                    break
+                fid = frame.frame_id
+                if fid < expected:
+                    backwards += 1
+                else:
+                    gaps += fid - expected
+                expected, last = fid + 1, fid
+                if not ring_frame_ok(frame.array.tobytes(), fid):
+                    torn += 1
+                rows += 1
+            say("read %d last %d gaps %d backwards %d torn %d lost %d abandoned %d"
+                % (rows, last, gaps, backwards, torn, reader.lost, reader.abandoned))
+        ring.close()
     elif command == "ring-info":  # URI NAME -> JSON: schema names and metadata, ordered, records, app metadata
         info = connect(argv[1]).get_flight_info(flight.FlightDescriptor.for_path(argv[2]), options=options())
         meta = {k.decode(): v.decode() for k, v in (info.schema.metadata or {}).items()}

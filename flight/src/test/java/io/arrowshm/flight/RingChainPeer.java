@@ -1,17 +1,10 @@
 package io.arrowshm.flight;
 
-import io.arrowshm.CursorOptions;
-import io.arrowshm.Ring;
-import io.arrowshm.RingFrame;
-import io.arrowshm.RingReader;
-import io.arrowshm.StreamTimeoutException;
-import io.arrowshm.testing.RingFrames;
 import java.time.Duration;
 
 /**
- * The ends of the ring mirror chain, each run in a child JVM: a mirror (to kill and start again)
- * and a reader of the mirror's local ring that checks every frame by its frame id (the remote
- * position: the local positions may skip one a killed mirror abandoned). One command per run.
+ * The mirror of the ring mirror chain, run in a child JVM so that a test can kill it and start it
+ * again. One command per run.
  */
 public final class RingChainPeer {
     private RingChainPeer() {
@@ -36,43 +29,6 @@ public final class RingChainPeer {
                         }
                     }
                     System.out.println("failed " + mirror.failure().get().getMessage());
-                }
-                break;
-            }
-            case "read-ids": { // RING CURSOR COUNT IDLE_MILLIS: reads COUNT frames, then one line of facts
-                long count = Long.parseLong(args[3]);
-                Duration idle = Duration.ofMillis(Long.parseLong(args[4]));
-                try (Ring ring = Ring.open(args[1]); RingReader reader = ring.reader(args[2], CursorOptions.defaults())) {
-                    System.out.println("ready " + reader.position());
-                    System.out.flush();
-                    long rows = 0;
-                    long next = 0;
-                    long gaps = 0;
-                    long backwards = 0;
-                    long torn = 0;
-                    long lastId = -1;
-                    while (rows < count) {
-                        try (RingFrame f = reader.take(idle)) {
-                            long id = f.frameId();
-                            if (id < next) {
-                                backwards++;
-                            } else if (id > next) {
-                                gaps += id - next;
-                                System.err.println("[reader] gap before frame id " + id + " at local position "
-                                        + f.position() + ": ids " + next + ".." + (id - 1) + " missing");
-                            }
-                            next = id + 1;
-                            lastId = id;
-                            if (!RingFrames.check(f.buffer(), ring.size(), id)) {
-                                torn++;
-                            }
-                            rows++;
-                        } catch (StreamTimeoutException e) {
-                            break;
-                        }
-                    }
-                    System.out.println("read " + rows + " last " + lastId + " gaps " + gaps + " backwards " + backwards
-                            + " torn " + torn + " lost " + reader.lost() + " abandoned " + reader.abandoned());
                 }
                 break;
             }

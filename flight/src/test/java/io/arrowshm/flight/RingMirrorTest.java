@@ -15,9 +15,9 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * writer → ring → server → mirror → local ring → reader, five processes: every frame of 64 KiB
- * arrives once, in order, checked by content, while the server is killed and started again, and
- * then the mirror. The short form moves 10,000 frames (655 MB, under a minute on 2 busy cores);
+ * writer → ring → server → mirror → local ring → Python reader ({@code arrow_shm}), five processes:
+ * every frame of 64 KiB arrives once, in order, checked by content, while the server is killed and
+ * started again, and then the mirror. The short form moves 10,000 frames (655 MB, under a minute on 2 busy cores);
  * {@code -Darrowshm.long=true} moves 10^5 (6.6 GB, several minutes).
  */
 class RingMirrorTest {
@@ -35,8 +35,8 @@ class RingMirrorTest {
         RingOptions options = RingOptions.of(DType.UINT8, 65536).capacity(1024);
         try (Ring remote = Ring.create(source, options);
              Ring copy = Ring.create(local, options);
-             PeerProcess reader = PeerProcess.java(RingChainPeer.class, "read-ids", local, "reader",
-                     Integer.toString(FRAMES), "120000")) {
+             PeerProcess reader = PeerProcess.python("flight_peer.py", "ring-read-ids", local, "reader",
+                     Integer.toString(FRAMES), "120")) {
             reader.await("ready 0", PEER);
             PeerProcess server = PeerProcess.java(FlightPeer.class, serve);
             PeerProcess mirror = null;
