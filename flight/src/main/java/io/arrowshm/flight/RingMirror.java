@@ -73,10 +73,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
 public final class RingMirror implements AutoCloseable {
     private static final Duration SLICE = Duration.ofMillis(100);
     /**
-     * The mirror's gRPC receive window: what it can hold in flight when it dies, well inside the
-     * server's default resume window ({@link RingServeOptions#DEFAULT_WINDOW}).
+     * The mirror's gRPC receive window, fixed: what it can hold in flight when it dies stays inside
+     * the server's default resume window ({@link RingServeOptions#DEFAULT_WINDOW}, 64 MiB), and it
+     * holds several of the server's batches (about 4 MiB each), so the server rarely waits for a
+     * window update.
      */
-    static final int RECEIVE_WINDOW = 8 << 20;
+    static final int RECEIVE_WINDOW = 32 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final FlightSource source;
