@@ -37,6 +37,8 @@ final class RingFeed implements AutoCloseable {
     static final String OWN_PREFIX = "~flight:";
     private static final WaitStrategy PARKING = WaitStrategy.of(0, 0, Duration.ofMillis(1));
     private static final Duration SKIP_WAIT = Duration.ofSeconds(1);
+    /** How long an attach waits for a call of this server that still holds the cursor to end. */
+    private static final long OWN_CALL_WAIT_NANOS = Duration.ofSeconds(2).toNanos();
 
     private final Ring ring;
     private final RingReader held;
@@ -194,8 +196,23 @@ final class RingFeed implements AutoCloseable {
     }
 
     private static RingReader attach(Ring ring, String cursor, CursorOptions options) {
+        long deadline = System.nanoTime() + OWN_CALL_WAIT_NANOS;
         try {
-            return ring.reader(cursor, options);
+            while (true) {
+                try {
+                    return ring.reader(cursor, options);
+                } catch (CursorInUseException e) {
+                    // A client that reconnects at once after cancelling may find this server's previous call
+                    // still holding its cursor for a moment (it ends within its next 100 ms wait).
+                    if (e.pid() != ProcessHandle.current().pid() || System.nanoTime() - deadline > 0) {
+                        throw e;
+                    }
+                    Thread.sleep(10);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException();
         } catch (CursorInUseException e) {
             throw CallStatus.ALREADY_EXISTS.withDescription(e.getMessage() + "; one client reads a cursor at a time")
                     .toRuntimeException();

@@ -99,9 +99,11 @@ public final class FlightBench {
                 LocalDateTime.now().withNano(0), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), python, rounds, seconds));
         report.add("");
-        report.add("| frame | arrow-shm ring (lossless) → pyarrow | arrow-shm stream (latest value) → pyarrow"
-                + " | pyarrow C++ server → pyarrow | ring / C++ | stream / C++ | stream writer (frames/s) |");
-        report.add("|---|---:|---:|---:|---:|---:|---:|");
+        if (!latencyOnly) {
+            report.add("| frame | arrow-shm ring (lossless) → pyarrow | arrow-shm stream (latest value) → pyarrow"
+                    + " | pyarrow C++ server → pyarrow | ring / C++ | stream / C++ | stream writer (frames/s) |");
+            report.add("|---|---:|---:|---:|---:|---:|---:|");
+        }
         for (int size : latencyOnly ? new int[0] : new int[] {64 << 10, 4 << 20}) {
             report.add(bench.throughput(size));
             System.out.println(report.get(report.size() - 1));
