@@ -14,21 +14,16 @@ import io.arrowshm.tensors.ArrowTensorTypes;
 import io.arrowshm.tensors.FixedShapeTensorType;
 import io.arrowshm.tensors.FixedShapeTensorVector;
 import io.arrowshm.tensors.RingRecordingSchema;
-import io.arrowshm.tensors.TensorRows;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
@@ -71,7 +66,6 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * }</pre>
  */
 public final class RingMirror implements AutoCloseable {
-    private static final Duration SLICE = Duration.ofMillis(100);
     /**
      * The mirror's gRPC receive window, fixed: what it can hold in flight when it dies stays inside
      * the server's default resume window ({@link RingServeOptions#DEFAULT_WINDOW}, 64 MiB), and it
@@ -85,21 +79,10 @@ public final class RingMirror implements AutoCloseable {
     private final String localName;
     private final String cursor;
     private final MirrorOptions options;
-    private final BufferAllocator allocator = new RootAllocator();
-    /** Where the gate decompresses a compressed batch once, to check it, before Flight's loader does. */
-    private final BufferAllocator scratch;
-    private final MirrorGate gate;
-    private final Thread thread;
+    private final MirrorLoop loop;
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
-    private final AtomicLong connects = new AtomicLong();
-    private final AtomicReference<String> lastError = new AtomicReference<>();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final AtomicReference<FlightStream> current = new AtomicReference<>();
-    private final CountDownLatch stopping = new CountDownLatch(1);
-    private volatile boolean connected;
-    private volatile boolean closed;
     private volatile long remotePosition = -1;
     private Ring ring;
     private RingWriter writer;
@@ -111,11 +94,8 @@ public final class RingMirror implements AutoCloseable {
         this.localName = localName;
         this.cursor = cursor;
         this.options = options;
-        this.scratch = allocator.newChildAllocator("ring-mirror-check", 0,
-                BatchGate.messageBytes(options.limits().maxDecodedBatchBytes()));
-        this.gate = new MirrorGate(options.limits(), scratch);
-        this.thread = new Thread(this::run, "arrow-shm-ring-mirror-" + localName);
-        this.thread.setDaemon(true);
+        this.loop = new MirrorLoop(source, options, "the remote ring", "arrow-shm-ring-mirror-" + localName,
+                RECEIVE_WINDOW);
     }
 
     /**
@@ -130,7 +110,7 @@ public final class RingMirror implements AutoCloseable {
         }
         FixedShapeTensorType.ensureRegistered();
         RingMirror mirror = new RingMirror(source, localName, cursor == null ? defaultCursor(localName) : cursor, options);
-        mirror.thread.start();
+        mirror.loop.start(mirror.new Session());
         return mirror;
     }
 
@@ -185,13 +165,13 @@ public final class RingMirror implements AutoCloseable {
     }
 
     public RingMirrorStats stats() {
-        return new RingMirrorStats(connected, frames.get(), bytes.get(), lost.get(), remotePosition, connects.get(),
-                Optional.ofNullable(lastError.get()), failure.get() != null);
+        return new RingMirrorStats(loop.connected(), frames.get(), bytes.get(), lost.get(), remotePosition,
+                loop.connects(), loop.lastError(), loop.failure().isPresent());
     }
 
     /** Why the mirror stopped for good, if it did. */
     public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure.get());
+        return loop.failure();
     }
 
     public String localName() {
@@ -209,80 +189,39 @@ public final class RingMirror implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (loop.closed()) {
             return;
         }
-        closed = true;
-        stopping.countDown();
-        FlightStream stream = current.get();
-        if (stream != null) {
-            stream.cancel("mirror closed", null);
-        }
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
+        if (!loop.close()) {
             return; // still inside a call that ignores cancelling: leave its memory to it rather than free it under it
         }
         releaseLocal();
-        scratch.close();
-        allocator.close();
+        loop.release();
     }
 
-    private void run() {
-        Duration backoff = options.initialBackoff();
-        CallOption[] callOptions = FlightClients.callOptions(options);
-        while (!closed) {
-            try {
-                openExistingLocal();
-                try (FlightClient client = FlightClients.connect(source.location(), options, allocator, gate,
-                        RECEIVE_WINDOW)) {
-                    if (receive(client, callOptions)) {
-                        backoff = options.initialBackoff();
-                    }
-                }
-            } catch (FlightRuntimeException e) {
-                FlightStatusCode code = e.status().code();
-                BatchGate.Refusal refused = gate.lastRefusal();
-                if (code == FlightStatusCode.UNAUTHENTICATED || code == FlightStatusCode.UNAUTHORIZED) {
-                    stop(e);
-                    return;
-                }
-                if (refused != null && refused.overLimit()) {
-                    // Honest perhaps, but larger than this mirror takes: reconnecting cannot help.
-                    stop(new IllegalArgumentException("the remote ring " + source + ": " + refused.reason(), e));
-                    return;
-                }
-                if (code == FlightStatusCode.INVALID_ARGUMENT && remotePosition >= 0
-                        && String.valueOf(e.getMessage()).contains("never held position")) {
-                    forgetRemote("the remote ring no longer holds position " + remotePosition + " (recreated?)");
-                }
-                lastError.set(code + ": " + e.getMessage());
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                stop(e);
-                return;
-            } catch (Exception e) {
-                if (closed) {
-                    return;
-                }
-                lastError.set(e.getClass().getSimpleName() + ": " + e.getMessage());
-            } finally {
-                connected = false;
+    /** The mirror's side of each connection. */
+    private final class Session implements MirrorLoop.Session {
+        @Override
+        public void beforeConnect() {
+            openExistingLocal();
+        }
+
+        @Override
+        public boolean receive(FlightClient client, CallOption[] callOptions) throws Exception {
+            return RingMirror.this.receive(client, callOptions);
+        }
+
+        @Override
+        public void retrying(FlightRuntimeException e) {
+            if (e.status().code() == FlightStatusCode.INVALID_ARGUMENT && remotePosition >= 0
+                    && String.valueOf(e.getMessage()).contains("never held position")) {
+                forgetRemote("the remote ring no longer holds position " + remotePosition + " (recreated?)");
             }
-            if (closed) {
-                return;
-            }
-            try {
-                if (stopping.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
-                    return; // close()
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
-            backoff = backoff.multipliedBy(2).compareTo(options.maxBackoff()) > 0 ? options.maxBackoff()
-                    : backoff.multipliedBy(2);
+        }
+
+        @Override
+        public boolean permanent(RuntimeException e) {
+            return true; // a bad argument, or a local ring with another writer: going on cannot help
         }
     }
 
@@ -291,8 +230,8 @@ public final class RingMirror implements AutoCloseable {
         int maxMessage = FlightClients.maxMessageBytes(client, source, options, callOptions);
         try (FlightStream stream = client.getStream(new Ticket(ticket()), FlightClients.withMaxMessage(callOptions,
                 maxMessage))) {
-            current.set(stream);
-            if (closed) {
+            loop.streaming(stream);
+            if (loop.closed()) {
                 return false;
             }
             Schema schema = stream.getSchema();
@@ -311,16 +250,15 @@ public final class RingMirror implements AutoCloseable {
                     return true;
                 }
             }
-            connected = true;
-            connects.incrementAndGet();
-            int tensorIndex = tensorColumn(schema);
-            while (!closed && stream.next()) {
+            loop.connectedNow();
+            int tensorIndex = TensorBatchPublisher.tensorColumn(schema);
+            while (!loop.closed() && stream.next()) {
                 write(stream.getRoot(), tensorIndex);
             }
-            lastError.set("the server ended the stream");
+            loop.lastError("the server ended the stream");
             return true;
         } finally {
-            current.set(null);
+            loop.streaming(null);
         }
     }
 
@@ -369,17 +307,17 @@ public final class RingMirror implements AutoCloseable {
         progress = MirrorProgress.open(local, source, cursor);
         remotePosition = progress.lastRemote(local, writer.position()).orElse(-1);
         if (local.dtype() == DType.BOOL) {
-            boolRow = allocator.buffer(Math.max(1, local.size()));
+            boolRow = loop.allocator().buffer(Math.max(1, local.size()));
         }
     }
 
     private void forgetRemote(String why) {
         remotePosition = -1;
-        lastError.set(why);
+        loop.lastError(why);
     }
 
     private void write(VectorSchemaRoot batch, int tensorIndex) {
-        FixedShapeTensorVector tensors = TensorBatchCheck.tensors(batch, tensorIndex, ring.dtype(), ring.shape(), false);
+        FixedShapeTensorVector tensors = RingRows.checked(batch, tensorIndex);
         FieldVector positionColumn = batch.getVector(RingRecordingSchema.POSITION);
         FieldVector lostColumn = batch.getVector(RingFlights.LOST);
         if (!(positionColumn instanceof UInt8Vector) || !(lostColumn instanceof UInt8Vector)) {
@@ -387,21 +325,15 @@ public final class RingMirror implements AutoCloseable {
         }
         UInt8Vector positions = (UInt8Vector) positionColumn;
         UInt8Vector lostCounts = (UInt8Vector) lostColumn;
-        UInt8Vector frameIds = TensorBatchCheck.frameIds(batch);
-        for (int i = 0; i < batch.getRowCount() && !closed; i++) {
+        UInt8Vector frameIds = TensorBatchPublisher.frameIds(batch);
+        for (int i = 0; i < batch.getRowCount() && !loop.closed(); i++) {
             long remote = positions.get(i);
             if (remote <= remotePosition) {
                 continue; // sent again (a resume that could not say "after"): it is here already
             }
-            ArrowBuf row;
-            if (boolRow != null) {
-                TensorRows.copyRow(tensors, i, boolRow);
-                row = boolRow.slice(0, ring.size());
-            } else {
-                row = TensorRows.rowBytes(tensors, i);
-            }
+            ArrowBuf row = TensorBatchPublisher.row(tensors, i, boolRow, ring.size());
             progress.intent(writer.position(), remote);
-            if (!writeWaiting(row, frameIds == null || frameIds.isNull(i) ? 0 : frameIds.get(i))) {
+            if (!RingRows.write(writer, row, frameIds == null || frameIds.isNull(i) ? 0 : frameIds.get(i), loop::closed)) {
                 return;
             }
             remotePosition = remote;
@@ -409,19 +341,6 @@ public final class RingMirror implements AutoCloseable {
             frames.incrementAndGet();
             bytes.addAndGet(ring.size());
         }
-    }
-
-    /** Writes one frame, waiting while a BLOCK ring is full; false when closed first (nothing written). */
-    private boolean writeWaiting(ArrowBuf row, long frameId) {
-        while (!closed) {
-            try {
-                writer.write(row, frameId, SLICE);
-                return true;
-            } catch (StreamTimeoutException full) {
-                // the local readers are a whole ring behind: wait on (gRPC holds the server back meanwhile)
-            }
-        }
-        return false;
     }
 
     private void releaseLocal() {
@@ -440,20 +359,6 @@ public final class RingMirror implements AutoCloseable {
                 boolRow.close();
             }
         }
-    }
-
-    private void stop(Exception e) {
-        lastError.set(e.getMessage());
-        failure.set(e);
-    }
-
-    private static int tensorColumn(Schema schema) {
-        for (int i = 0; i < schema.getFields().size(); i++) {
-            if (schema.getFields().get(i).getType() instanceof FixedShapeTensorType) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("no arrow.fixed_shape_tensor column");
     }
 
     /** The ticket that resumes this mirror's cursor right after the last frame it wrote. */

@@ -6,12 +6,9 @@ import io.arrowshm.RingWriter;
 import io.arrowshm.StreamTimeoutException;
 import io.arrowshm.tensors.ArrowTensorTypes;
 import io.arrowshm.tensors.BatchRejectedException;
-import io.arrowshm.tensors.FixedShapeTensorType;
 import io.arrowshm.tensors.FixedShapeTensorVector;
 import io.arrowshm.tensors.IpcLimits;
 import io.arrowshm.tensors.RecordBatchCheck;
-import io.arrowshm.tensors.TensorRows;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.flight.CallStatus;
@@ -38,7 +35,6 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * checked against the same limits first; the gate's refusal ends the put with its reason.
  */
 final class RingPutReceiver implements Runnable {
-    private static final Duration SLICE = Duration.ofMillis(100);
 
     private final Ring ring;
     private final FlightStream incoming;
@@ -112,12 +108,7 @@ final class RingPutReceiver implements Runnable {
                 throw invalid("ring '" + ring.name() + "' is " + ring.dtype().numpyName() + " " + Arrays.toString(ring.shape())
                         + " but the rows are " + layout + "; nothing was written");
             }
-            for (int i = 0; i < schema.getFields().size(); i++) {
-                if (schema.getFields().get(i).getType() instanceof FixedShapeTensorType) {
-                    return i;
-                }
-            }
-            throw invalid("no arrow.fixed_shape_tensor column");
+            return TensorBatchPublisher.tensorColumn(schema);
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage());
         }
@@ -136,29 +127,15 @@ final class RingPutReceiver implements Runnable {
     private boolean append(RingWriter writer, VectorSchemaRoot batch, int tensorIndex, ArrowBuf boolRow) {
         FixedShapeTensorVector tensors;
         try {
-            tensors = TensorBatchCheck.tensors(batch, tensorIndex, ring.dtype(), ring.shape(), false);
+            tensors = RingRows.checked(batch, tensorIndex);
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage() + "; nothing of this batch was written");
         }
-        UInt8Vector frameIds = TensorBatchCheck.frameIds(batch);
+        UInt8Vector frameIds = TensorBatchPublisher.frameIds(batch);
         for (int i = 0; i < batch.getRowCount(); i++) {
-            ArrowBuf row;
-            if (boolRow != null) {
-                TensorRows.copyRow(tensors, i, boolRow);
-                row = boolRow.slice(0, ring.size());
-            } else {
-                row = TensorRows.rowBytes(tensors, i);
-            }
-            long frameId = frameIds == null || frameIds.isNull(i) ? 0 : frameIds.get(i);
-            while (true) {
-                try {
-                    writer.write(row, frameId, SLICE);
-                    break;
-                } catch (StreamTimeoutException full) {
-                    if (stop.getAsBoolean()) {
-                        return false;
-                    }
-                }
+            ArrowBuf row = TensorBatchPublisher.row(tensors, i, boolRow, ring.size());
+            if (!RingRows.write(writer, row, frameIds == null || frameIds.isNull(i) ? 0 : frameIds.get(i), stop)) {
+                return false;
             }
             counters.received(ring.size());
         }
