@@ -3,7 +3,7 @@
 # arrow-shm's server beside a pyarrow (C++) Flight server, 64 KiB and 4 MiB frames, to the same
 # pyarrow client; then writer -> server -> mirror -> reader latency, four processes over loopback.
 #
-#   benchmarks/flight.sh [--rounds 5] [--seconds 3] [--latency-frames 2000] [--out DIR]
+#   benchmarks/flight.sh [--rounds 5] [--seconds 3] [--latency-frames 2000] [--latency-only] [--out DIR]
 #
 # Results: benchmarks/target/results/flight.md (or --out DIR), every process's stderr under logs/.
 set -euo pipefail

@@ -21,7 +21,15 @@ final class SendBudget {
 
     /** Reserves a call's share for frames of {@code frameBytes}; false when it does not fit. */
     boolean reserve(long frameBytes) {
-        long share = share(frameBytes);
+        return reserveBytes(share(frameBytes));
+    }
+
+    void release(long frameBytes) {
+        releaseBytes(share(frameBytes));
+    }
+
+    /** Reserves {@code share} bytes for a call that says itself what it may hold (a ring's feed); false when they do not fit. */
+    boolean reserveBytes(long share) {
         while (true) {
             long now = reserved.get();
             if (now > 0 && share > maxBytes - now) {
@@ -33,8 +41,8 @@ final class SendBudget {
         }
     }
 
-    void release(long frameBytes) {
-        reserved.addAndGet(-share(frameBytes));
+    void releaseBytes(long share) {
+        reserved.addAndGet(-share);
     }
 
     private static long share(long frameBytes) {

@@ -63,6 +63,7 @@ public final class ServeOptions {
     private int maxPuts;
     private boolean createStreams;
     private long maxCreatedBytes;
+    private RingServeOptions rings;
 
     private ServeOptions() {
     }
@@ -82,6 +83,7 @@ public final class ServeOptions {
         o.maxPuts = maxPuts;
         o.createStreams = createStreams;
         o.maxCreatedBytes = maxCreatedBytes;
+        o.rings = rings;
         return o;
     }
 
@@ -101,6 +103,7 @@ public final class ServeOptions {
         o.maxPuts = DEFAULT_MAX_PUTS;
         o.createStreams = true;
         o.maxCreatedBytes = DEFAULT_MAX_CREATED_BYTES;
+        o.rings = RingServeOptions.defaults();
         return o;
     }
 
@@ -333,5 +336,16 @@ public final class ServeOptions {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(what + " " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** How rings are served: the resume window, the memory one ring client may hold, the grace of durable cursors. */
+    public ServeOptions rings(RingServeOptions options) {
+        ServeOptions o = copy();
+        o.rings = java.util.Objects.requireNonNull(options, "options");
+        return o;
+    }
+
+    public RingServeOptions rings() {
+        return rings;
     }
 }

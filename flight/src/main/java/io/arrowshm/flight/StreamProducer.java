@@ -1,11 +1,13 @@
 package io.arrowshm.flight;
 
 import io.arrowshm.OpenOptions;
+import io.arrowshm.Ring;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.StreamInfo;
 import io.arrowshm.StreamNotFoundException;
 import io.arrowshm.WaitStrategy;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -66,6 +68,11 @@ final class StreamProducer implements FlightProducer {
         if (!exposed.exposes(request.stream())) {
             throw StreamFlights.notFound(request.stream());
         }
+        Optional<Ring> ring = RingFlights.tryOpen(request.stream());
+        if (ring.isPresent()) {
+            getRing(request, ring.get(), listener);
+            return;
+        }
         BufferAllocator callAllocator = allocator.newChildAllocator("doget-" + request.stream(), 0, Long.MAX_VALUE);
         SharedMemory shm = null;
         try {
@@ -104,6 +111,61 @@ final class StreamProducer implements FlightProducer {
         }
     }
 
+    /**
+     * A ring's DoGet, admitted like a stream's (by count, and by the memory it may hold: two batches,
+     * at most the ring client memory); its cursors are attached here, so a cursor in use or a bad
+     * position fails the call at once.
+     */
+    private void getRing(TicketRequest request, Ring ring, ServerStreamListener listener) {
+        RingServeOptions rings = options.rings();
+        BufferAllocator callAllocator = null;
+        RingFeed feed = null;
+        long held = 0;
+        try {
+            int maxRows = (int) Math.min(RingSender.rowsFor(ring.size(), rings.clientMemory()),
+                    MAX_FRAME_BYTES / ring.size());
+            if (maxRows < 1) {
+                throw CallStatus.RESOURCE_EXHAUSTED.withDescription("ring '" + ring.name() + "' has " + ring.size()
+                        + "-byte frames; a client may hold " + rings.clientMemory() + " bytes (two batches of at least"
+                        + " one frame, each under 2 GiB): raise --ring-client-memory").toRuntimeException();
+            }
+            long share = 2 * (maxRows * (ring.size() + 64));
+            if (!sendBudget.reserveBytes(share)) {
+                throw CallStatus.RESOURCE_EXHAUSTED.withDescription("the DoGet calls this server serves already hold"
+                        + " what it allows for frames in flight (--max-send-bytes " + options.maxSendBytes() + "; a ring"
+                        + " call holds up to " + share + " bytes); try again later").toRuntimeException();
+            }
+            held = share;
+            callAllocator = allocator.newChildAllocator("doget-ring-" + ring.name(), 0, rings.clientMemory());
+            feed = RingFeed.open(ring, request, rings, maxRows);
+            long release = share;
+            senders.execute(new RingSender(feed, request.latestOnly(), new OutboundCall(listener), callAllocator,
+                    maxRows, counters, closing, () -> sendBudget.releaseBytes(release)));
+        } catch (RejectedExecutionException e) {
+            closeRingQuietly(feed, ring, callAllocator, held);
+            if (closing.getAsBoolean()) {
+                throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException();
+            }
+            throw CallStatus.RESOURCE_EXHAUSTED.withDescription("this server already serves " + options.maxClients()
+                    + " DoGet calls, as many as it takes at once (--max-clients " + options.maxClients()
+                    + "); try again later").toRuntimeException();
+        } catch (RuntimeException | Error e) {
+            closeRingQuietly(feed, ring, callAllocator, held);
+            throw e;
+        }
+    }
+
+    private void closeRingQuietly(RingFeed feed, Ring ring, BufferAllocator callAllocator, long held) {
+        sendBudget.releaseBytes(held);
+        if (feed != null) {
+            feed.close();
+        }
+        ring.close();
+        if (callAllocator != null) {
+            callAllocator.close();
+        }
+    }
+
     @Override
     public void listFlights(CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
         for (StreamInfo info : ExposedStreams.list(exposed)) {
@@ -117,6 +179,21 @@ final class StreamProducer implements FlightProducer {
             }
             listener.onNext(flight);
         }
+        for (String name : Ring.list()) {
+            if (!exposed.exposes(name)) {
+                continue;
+            }
+            try {
+                Optional<Ring> ring = RingFlights.tryOpen(name);
+                if (ring.isPresent()) {
+                    try (Ring opened = ring.get()) {
+                        listener.onNext(RingFlights.info(opened));
+                    }
+                }
+            } catch (RuntimeException unservable) {
+                // as for streams: GetFlightInfo on its name says what is wrong
+            }
+        }
         listener.onCompleted();
     }
 
@@ -125,6 +202,12 @@ final class StreamProducer implements FlightProducer {
         String name = StreamFlights.nameOf(descriptor);
         if (!exposed.exposes(name)) {
             throw StreamFlights.notFound(name);
+        }
+        Optional<Ring> ring = RingFlights.tryOpen(name);
+        if (ring.isPresent()) {
+            try (Ring opened = ring.get()) {
+                return RingFlights.info(opened);
+            }
         }
         return StreamFlights.info(StreamFlights.stat(name));
     }
@@ -142,6 +225,14 @@ final class StreamProducer implements FlightProducer {
                     .toRuntimeException();
         }
         try {
+            Optional<Ring> ring = RingFlights.tryOpen(name);
+            if (ring.isPresent()) {
+                // The row it unpacks for a bool ring, nothing else; a ring is never created by a put.
+                BufferAllocator putAllocator = allocator.newChildAllocator("doput-ring-" + name, 0,
+                        options.limits().maxFrameBytes() + (1 << 20));
+                return new RingPutReceiver(ring.get(), flightStream, ackStream, putAllocator, counters, options.limits(),
+                        PutVerdict.current(), () -> context.isCancelled() || closing.getAsBoolean(), puts::release);
+            }
             // The put's own memory: the row it unpacks for a bool stream, nothing else.
             BufferAllocator putAllocator = allocator.newChildAllocator("doput-" + name, 0,
                     options.limits().maxFrameBytes() + (1 << 20));
