@@ -1,43 +1,79 @@
 package io.arrowshm.flight;
 
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * The frame bytes the server's {@code DoGet}s may hold at once. A call whose client is behind
- * holds up to {@value #FRAMES_PER_CALL} of its frames: the publication copied out of shared
- * memory, gRPC's copy waiting for the client, and the allocator's spare. A call is admitted while
- * its share fits, and one call always is (a stream's frames may be larger than the whole budget).
+ * The frame memory the server's {@code DoGet}s may hold at once, handed out before a call starts.
+ * A call's share is what gRPC may queue for a client that is behind (up to the per-client threshold,
+ * and one message past it, since readiness is checked before a row is sent) and the row it loads;
+ * a stream's share is its cache's snapshot and the copy that replaces it. A reservation is granted
+ * while it fits, and always when nothing is reserved (a stream's frames may be larger than the whole
+ * budget). The frame memory's limit is kept at the budget, or at what was reserved when that is
+ * more, so what admission promised is also what the allocator enforces.
  */
 final class SendBudget {
-    /** Frames one {@code DoGet} may hold while its client is behind. */
-    static final int FRAMES_PER_CALL = 3;
+    /** Room for a row's IPC header and scalar columns beside its tensor bytes. */
+    static final long ROW_OVERHEAD_BYTES = 4096;
 
     private final long maxBytes;
+    private final long clientQueueBytes;
+    private final BufferAllocator memory;
     private final AtomicLong reserved = new AtomicLong();
 
-    SendBudget(long maxBytes) {
+    /** Budgets {@code memory} (the frame memory; its limit is set here from now on). */
+    SendBudget(long maxBytes, long clientQueueBytes, BufferAllocator memory) {
         this.maxBytes = maxBytes;
+        this.clientQueueBytes = clientQueueBytes;
+        this.memory = memory;
+        memory.setLimit(maxBytes);
     }
 
-    /** Reserves a call's share for frames of {@code frameBytes}; false when it does not fit. */
-    boolean reserve(long frameBytes) {
-        long share = share(frameBytes);
+    /** What one call may hold: its client's queue and one row past it, and the row being loaded. */
+    long callShare(long frameBytes) {
+        return saturatedSum(clientQueueBytes, 2 * row(frameBytes));
+    }
+
+    /** What a stream's cache holds for all its calls: the latest snapshot and the one being copied. */
+    long streamShare(long frameBytes) {
+        return saturatedSum(2 * row(frameBytes), frameBytes / 8 + 8);
+    }
+
+    /** Reserves {@code bytes}; false when they do not fit beside what is reserved. */
+    boolean reserve(long bytes) {
         while (true) {
             long now = reserved.get();
-            if (now > 0 && share > maxBytes - now) {
+            if (now > 0 && bytes > maxBytes - now) {
                 return false;
             }
-            if (reserved.compareAndSet(now, now + share)) {
+            if (reserved.compareAndSet(now, saturatedSum(now, bytes))) {
+                limitMemory();
                 return true;
             }
         }
     }
 
-    void release(long frameBytes) {
-        reserved.addAndGet(-share(frameBytes));
+    void release(long bytes) {
+        reserved.addAndGet(-bytes);
+        limitMemory();
     }
 
-    private static long share(long frameBytes) {
-        return frameBytes > Long.MAX_VALUE / FRAMES_PER_CALL ? Long.MAX_VALUE : frameBytes * FRAMES_PER_CALL;
+    private synchronized void limitMemory() {
+        memory.setLimit(Math.max(maxBytes, reserved.get()));
+    }
+
+    long maxBytes() {
+        return maxBytes;
+    }
+
+    /** A frame's snapshot as the allocator sizes it, and its row's overhead. */
+    private long row(long frameBytes) {
+        long rounded = frameBytes >= Integer.MAX_VALUE ? frameBytes : memory.getRoundingPolicy().getRoundedSize(frameBytes);
+        return saturatedSum(rounded, ROW_OVERHEAD_BYTES);
+    }
+
+    private static long saturatedSum(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 }

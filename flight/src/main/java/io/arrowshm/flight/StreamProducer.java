@@ -44,11 +44,18 @@ final class StreamProducer implements FlightProducer {
     private final ServeOptions options;
     private final CreationBudget budget;
     private final Semaphore puts;
-    private final SendBudget sendBudget;
+    private final BufferAllocator frameMemory;
+    private final ServedStreams served;
 
-    StreamProducer(BufferAllocator allocator, ExecutorService senders, ServeOptions options, ServerCounters counters,
-                   BooleanSupplier closing) {
+    /**
+     * {@code allocator}: for puts; {@code frameMemory}: what {@code DoGet}s send from, budgeted by
+     * {@code served}.
+     */
+    StreamProducer(BufferAllocator allocator, BufferAllocator frameMemory, ServedStreams served, ExecutorService senders,
+                   ServeOptions options, ServerCounters counters, BooleanSupplier closing) {
         this.allocator = allocator;
+        this.frameMemory = frameMemory;
+        this.served = served;
         this.senders = senders;
         this.exposed = new StreamPatterns(options.expose());
         this.actions = new StreamActions(exposed);
@@ -57,7 +64,6 @@ final class StreamProducer implements FlightProducer {
         this.options = options;
         this.budget = new CreationBudget(options.createStreams(), options.maxCreatedBytes());
         this.puts = new Semaphore(options.maxPuts());
-        this.sendBudget = new SendBudget(options.maxSendBytes());
     }
 
     @Override
@@ -66,32 +72,18 @@ final class StreamProducer implements FlightProducer {
         if (!exposed.exposes(request.stream())) {
             throw StreamFlights.notFound(request.stream());
         }
-        BufferAllocator callAllocator = allocator.newChildAllocator("doget-" + request.stream(), 0, Long.MAX_VALUE);
-        SharedMemory shm = null;
+        SharedMemory shm = openForReading(request.stream(), frameMemory);
+        if (shm.size() > MAX_FRAME_BYTES) {
+            shm.close();
+            throw CallStatus.INVALID_ARGUMENT.withDescription("stream '" + request.stream() + "' has "
+                    + shm.size() + "-byte frames; one gRPC message carries less than 2 GiB").toRuntimeException();
+        }
+        StreamSnapshots stream = served.attach(shm); // RESOURCE_EXHAUSTED over --max-send-bytes
         try {
-            shm = openForReading(request.stream(), callAllocator);
-            if (shm.size() > MAX_FRAME_BYTES) {
-                throw CallStatus.INVALID_ARGUMENT.withDescription("stream '" + request.stream() + "' has "
-                        + shm.size() + "-byte frames; one gRPC message carries less than 2 GiB").toRuntimeException();
-            }
-            // A backstop: the call holds one publication's copy (and a packed one for bool) at a time.
-            callAllocator.setLimit(2 * shm.size() + (1 << 20));
-            long frame = shm.size();
-            if (!sendBudget.reserve(frame)) {
-                throw CallStatus.RESOURCE_EXHAUSTED.withDescription("the DoGet calls this server serves already hold"
-                        + " what it allows for frames in flight (--max-send-bytes " + options.maxSendBytes() + "; a call"
-                        + " holds up to " + SendBudget.FRAMES_PER_CALL + " frames of " + frame + " bytes); try again later")
-                        .toRuntimeException();
-            }
-            try {
-                senders.execute(new LiveSender(request, shm, listener, callAllocator, counters, closing,
-                        () -> sendBudget.release(frame)));
-            } catch (RuntimeException | Error e) {
-                sendBudget.release(frame);
-                throw e;
-            }
+            senders.execute(new LiveSender(request, stream, listener, frameMemory, counters, closing,
+                    () -> served.detach(stream)));
         } catch (RejectedExecutionException e) {
-            closeQuietly(shm, callAllocator);
+            served.detach(stream);
             if (closing.getAsBoolean()) {
                 throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException();
             }
@@ -99,7 +91,7 @@ final class StreamProducer implements FlightProducer {
                     + " DoGet calls, as many as it takes at once (--max-clients " + options.maxClients()
                     + "); try again later").toRuntimeException();
         } catch (RuntimeException | Error e) {
-            closeQuietly(shm, callAllocator);
+            served.detach(stream);
             throw e;
         }
     }
@@ -167,12 +159,12 @@ final class StreamProducer implements FlightProducer {
         listener.onCompleted();
     }
 
-    private static SharedMemory openForReading(String name, BufferAllocator callAllocator) {
+    private static SharedMemory openForReading(String name, BufferAllocator frameMemory) {
         try {
-            // Publications are copied into the call's allocator: the server's memory use is observable, and bounded.
+            // Publications are copied into the frame memory: the server's memory use is observable, and bounded.
             // A sender parks at once while it waits for the next write (a futex the write ends, on notify
-            // streams): spinning would take the CPU that gRPC needs to send, one spinning sender per client.
-            return SharedMemory.open(name, OpenOptions.readOnly().allocator(callAllocator).waitStrategy(PARKING));
+            // streams): spinning would take the CPU that gRPC needs to send.
+            return SharedMemory.open(name, OpenOptions.readOnly().allocator(frameMemory).waitStrategy(PARKING));
         } catch (StreamNotFoundException e) {
             throw StreamFlights.notFound(name);
         } catch (io.arrowshm.SharedMemoryException e) {
@@ -181,10 +173,4 @@ final class StreamProducer implements FlightProducer {
         }
     }
 
-    private static void closeQuietly(SharedMemory shm, BufferAllocator callAllocator) {
-        if (shm != null) {
-            shm.close();
-        }
-        callAllocator.close();
-    }
 }
