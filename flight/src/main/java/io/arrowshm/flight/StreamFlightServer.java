@@ -51,6 +51,7 @@ public final class StreamFlightServer implements AutoCloseable {
     private final BufferAllocator scratch;
     private final BufferAllocator frameMemory;
     private final ServedStreams served;
+    private final NettyTransport transport;
     private volatile boolean closing;
 
     /** Threads for gRPC's callbacks besides those the puts hold. */
@@ -64,7 +65,7 @@ public final class StreamFlightServer implements AutoCloseable {
     private StreamFlightServer(FlightServer server, ExecutorService senders, ExecutorService grpcExecutor,
                                BufferAllocator allocator, ServerCounters counters, Location location,
                                BufferAllocator putMemory, BufferAllocator scratch, BufferAllocator frameMemory,
-                               ServedStreams served) {
+                               ServedStreams served, NettyTransport transport) {
         this.server = server;
         this.senders = senders;
         this.grpcExecutor = grpcExecutor;
@@ -75,6 +76,7 @@ public final class StreamFlightServer implements AutoCloseable {
         this.scratch = scratch;
         this.frameMemory = frameMemory;
         this.served = served;
+        this.transport = transport;
     }
 
     /**
@@ -103,6 +105,7 @@ public final class StreamFlightServer implements AutoCloseable {
         BufferAllocator putMemory = null;
         BufferAllocator scratch = null;
         BufferAllocator frameMemory = null;
+        NettyTransport transport = new NettyTransport();
         try {
             Location bind = options.tls() ? Location.forGrpcTls(options.host(), options.port())
                     : Location.forGrpcInsecure(options.host(), options.port());
@@ -127,6 +130,7 @@ public final class StreamFlightServer implements AutoCloseable {
                     // gRPC refuses a message longer than the largest batch before it reads it.
                     .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, BatchGate.messageBytes(decoded)))
                     .transportHint("grpc.builderConsumer", (Consumer<NettyServerBuilder>) netty -> {
+                        transport.apply(netty);
                         ConnectionLiveness.apply(netty);
                         netty.intercept(gate);
                     });
@@ -137,15 +141,17 @@ public final class StreamFlightServer implements AutoCloseable {
             FlightServer server = builder.build();
             StreamFlightServer started = new StreamFlightServer(server, senders, grpcExecutor, allocator, counters,
                     options.tls() ? Location.forGrpcTls(options.host(), 0) : bind, putMemory, scratch, frameMemory,
-                    served);
+                    served, transport);
             self[0] = started;
             server.start();
             return started;
         } catch (IOException e) {
+            transport.close();
             shutdown(senders, grpcExecutor, frameMemory, scratch, putMemory, allocator);
             throw new UncheckedIOException("cannot serve on " + options.host() + ":" + options.port() + ": "
                     + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
+            transport.close();
             shutdown(senders, grpcExecutor, frameMemory, scratch, putMemory, allocator);
             throw e;
         }
@@ -194,6 +200,7 @@ public final class StreamFlightServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            transport.close();
             shutdown(senders, grpcExecutor, frameMemory, scratch, putMemory, allocator);
         }
     }
