@@ -5,9 +5,10 @@ import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * The frame memory the server's {@code DoGet}s may hold at once, handed out before a call starts.
- * A call's share is what gRPC may queue for a client that is behind (up to the per-client threshold,
- * and one message past it, since readiness is checked before a row is sent) and the row it loads;
- * a stream's share is its cache's snapshot and the copy that replaces it. A reservation is granted
+ * A call's share is the rows gRPC may hold for a client that is behind: a row is taken only while
+ * less than the per-client threshold is queued, and a queued row counts whole until it is written,
+ * so at most {@code threshold / frame + 1} rows (the one being loaded among them). A stream's share
+ * is its cache's snapshot and the copy that replaces it, and its validity bits. A reservation is granted
  * while it fits, and always when nothing is reserved (a stream's frames may be larger than the whole
  * budget). The frame memory's limit is kept at the budget, or at what was reserved when that is
  * more, so what admission promised is also what the allocator enforces.
@@ -29,9 +30,14 @@ final class SendBudget {
         memory.setLimit(maxBytes);
     }
 
-    /** What one call may hold: its client's queue and one row past it, and the row being loaded. */
+    /** What one call may hold: the rows its client's queue may hold. */
     long callShare(long frameBytes) {
-        return saturatedSum(clientQueueBytes, 2 * row(frameBytes));
+        return rowsPerCall(frameBytes) * row(frameBytes);
+    }
+
+    /** The rows a call may hold: as many as start below the queue threshold, the last one whole. */
+    long rowsPerCall(long frameBytes) {
+        return clientQueueBytes / Math.max(1, frameBytes) + 1;
     }
 
     /** What a stream's cache holds for all its calls: the latest snapshot and the one being copied. */

@@ -212,10 +212,10 @@ public final class ServeOptions {
     /**
      * Frame bytes the {@code DoGet}s may hold at once: each stream's latest publication, copied out
      * of shared memory once for all its clients, and the rows gRPC has not written yet. A call is
-     * admitted while its share fits (one call always is): its client's queue
-     * ({@link #clientQueueBytes(long)}) and two rows, and the stream's two snapshots when it is the
-     * first on it. With 4 MiB frames the defaults admit 13 calls on one stream; a call over it is
-     * refused with {@code RESOURCE_EXHAUSTED}. The same figure is the hard limit of the memory rows
+     * admitted while its share fits (one call always is): the rows its client's queue may hold
+     * ({@link #clientQueueBytes(long)}, and the row that crosses it), and the stream's two snapshots
+     * when it is the first on it. With 4 MiB frames the defaults admit 29 calls on one stream; a
+     * call over it is refused with {@code RESOURCE_EXHAUSTED}. The same figure is the hard limit of the memory rows
      * are sent from.
      */
     public ServeOptions maxSendBytes(long bytes) {

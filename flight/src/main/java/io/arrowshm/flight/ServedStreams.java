@@ -57,8 +57,8 @@ final class ServedStreams {
                 shm.close();
                 throw CallStatus.RESOURCE_EXHAUSTED.withDescription("the DoGet calls this server serves already hold"
                         + " what it allows for frames in flight (--max-send-bytes " + budget.maxBytes() + "; a call on "
-                        + frame + "-byte frames may hold " + budget.callShare(frame) + " bytes: its client's queue and"
-                        + " two rows); try again later").toRuntimeException();
+                        + frame + "-byte frames may hold " + budget.callShare(frame) + " bytes, the rows its client's"
+                        + " queue may hold); try again later").toRuntimeException();
             }
             try {
                 if (entry == null) {
