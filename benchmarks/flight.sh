@@ -5,7 +5,7 @@
 # then writer -> server -> mirror -> reader latency, four processes over loopback.
 #
 #   benchmarks/flight.sh [--rounds 5] [--seconds 3] [--latency-frames 2000] [--fanout-rounds 3]
-#                        [--only throughput,fanout,latency] [--client-queue-bytes B] [--out DIR]
+#                        [--only throughput,fanout,latency] [--latency-only] [--client-queue-bytes B] [--out DIR]
 #
 # Results: benchmarks/target/results/flight.md (or --out DIR), every process's stderr under logs/.
 set -euo pipefail

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole benchmark suite: JMH in one JVM, the same operations in pyshmem 1.4.0, and
-# the cross-process ping-pongs. Makes the Python venv and the benchmark jar first when they
-# are missing or older than the sources.
+# Runs the whole benchmark suite: JMH in one JVM, the same operations in pyshmem 1.4.0, the
+# cross-process ping-pongs and the lossless ring throughput beside Agrona and memcpy. Makes the
+# Python venv and the benchmark jar first when they are missing or older than the sources.
 #
-#   benchmarks/run.sh [--quick] [--out DIR] [--python PATH] [--only jmh,pyshmem,pingpong]
+#   benchmarks/run.sh [--quick] [--out DIR] [--python PATH] [--only jmh,pyshmem,pingpong,throughput]
 #
 # Results: benchmarks/target/results/{results.json,results.md,roundtrip.png} (or --out DIR),
 # with every process's log under logs/.

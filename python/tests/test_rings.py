@@ -287,3 +287,20 @@ def test_fence_path_of_weakly_ordered_machines(names, peer, fence):
         assert peer("write", name, 300, "selfcheck", env=env).result()["next"] == 300
         got = reader.result()
         assert (got["frames"], got["bad"], got["lost"], got["fences"], got["fence"]) == (300, 0, 0, True, fence)
+
+
+def test_a_live_reader_of_an_unlinked_ring_is_never_taken_for_dead(names):
+    """After an unlink the lock files are gone; a probe that opened them by name again would find a
+    new, unheld file and untether a live reader (ring-format §8.2 step 0): the blocked writer must
+    fail or wait, never overwrite what the reader has not read."""
+    name = names("unlinked-live")
+    with arrow_shm.Ring.create(name, shape=(4,), dtype="float32", capacity=2) as ring:
+        with ring.reader("r", grace=0.2) as reader, ring.writer() as writer:
+            writer.write(np.zeros(4, np.float32))
+            writer.write(np.ones(4, np.float32))
+            arrow_shm.Ring.unlink(name)
+            with pytest.raises((arrow_shm.StaleStreamError, arrow_shm.StreamTimeoutError)):
+                writer.write(np.full(4, 2, np.float32), timeout=2.0)
+            frame = reader.take(timeout=1.0)
+            assert (frame.position, frame.lost) == (0, 0)
+            assert reader.lost == 0

@@ -59,6 +59,73 @@ def row_facts(batch, i):
             "dtype": str(frame.dtype), "tensor_type": type(tensor).__name__}
 
 
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def ring_frame_ok(frame_bytes, position):
+    """RingFrames' rule: little-endian u64 word i of position p's frame is p * GOLDEN + i (mod 2^64)."""
+    words = len(frame_bytes) // 8
+    with np.errstate(over="ignore"):
+        want = np.array([position], dtype=np.uint64) * GOLDEN + np.arange(words + 1, dtype=np.uint64)
+    if not np.array_equal(np.frombuffer(frame_bytes[:8 * words], dtype="<u8"), want[:words]):
+        return False
+    return frame_bytes[8 * words:] == want[words:].tobytes()[:len(frame_bytes) - 8 * words]
+
+
+def ring_frames(size, first, count):
+    """count frames of size bytes (a multiple of 8) in RingFrames' pattern, positions first.., as a (count, size) uint8 array."""
+    words = size // 8
+    with np.errstate(over="ignore"):
+        grid = (np.arange(first, first + count, dtype=np.uint64)[:, None] * GOLDEN
+                + np.arange(words, dtype=np.uint64)[None, :])
+    return grid.astype("<u8").view(np.uint8).reshape(count, size)
+
+
+class RingTally:
+    """What a ring client received: positions in order, gaps, lost as the rows say, content checked."""
+
+    def __init__(self, start):
+        self.expected = start
+        self.rows = 0
+        self.first = None
+        self.last = None
+        self.gaps = 0
+        self.backwards = 0
+        self.lost = 0
+        self.lost_mismatch = 0
+        self.bad = 0
+        self.bad_ids = 0
+
+    def add(self, batch):
+        values = batch.column("tensor").storage.values
+        size = len(values) // max(1, batch.num_rows) * values.type.bit_width // 8
+        raw = values.buffers()[1]
+        offset = values.offset * values.type.bit_width // 8
+        for i in range(batch.num_rows):
+            p = batch.column("position")[i].as_py()
+            lost = batch.column("lost")[i].as_py()
+            if self.first is None:
+                self.first = p
+            if self.expected is not None:
+                if p < self.expected:
+                    self.backwards += 1
+                else:
+                    self.gaps += p - self.expected
+                    if lost != p - self.expected:
+                        self.lost_mismatch += 1
+            self.expected = p + 1
+            self.last = p
+            self.lost += lost
+            self.rows += 1
+            if batch.column("frame_id")[i].as_py() != p:
+                self.bad_ids += 1
+            if not ring_frame_ok(raw[offset + i * size:offset + (i + 1) * size].to_pybytes(), p):
+                self.bad += 1
+
+    def facts(self):
+        return {"rows": self.rows, "first": self.first, "last": self.last, "gaps": self.gaps,
+                "backwards": self.backwards, "lost": self.lost, "lost_mismatch": self.lost_mismatch,
+                "bad": self.bad, "bad_ids": self.bad_ids}
 def _table_field(buf, table, field):
     """The absolute position of a flatbuffer table's field, or None when it is absent."""
     vtable = table - struct.unpack_from("<i", buf, table)[0]
@@ -378,6 +445,108 @@ def main(argv):
             say("ok " + str(n))
         except pa.ArrowException as e:
             say("error " + type(e).__name__ + " " + str(e).splitlines()[0])
+    elif command == "ring-get":  # URI TICKET [rows=N] [pause=S] [start=P] [pause_at=N [pause_for=S]] [until=P] [die_after=N]
+        # Reads a ring's rows, checking each (RingTally), printing "got P" (the last position) per batch and
+        # at the end a JSON tally. It stops after rows=N rows or at position until=P; sleeps pause=S after
+        # each batch, and pause_for=S (2) once pause_at=N rows arrived (saying "paused N" first); start=P is the position
+        # the first row should have; die_after=N: after N rows it says "dying P" and SIGKILLs itself.
+        client = connect(argv[1])
+        opts = dict(a.split("=", 1) for a in argv[3:])
+        rows_wanted = int(opts.get("rows", "1000000000"))
+        until = int(opts.get("until", "-1"))
+        pause = float(opts.get("pause", "0"))
+        pause_at = int(opts.get("pause_at", "-1"))
+        die_after = int(opts.get("die_after", "-1"))
+        pause_for = float(opts.get("pause_for", "2"))
+        tally = RingTally(int(opts["start"]) if "start" in opts else None)
+        began = time.perf_counter()
+        try:
+            reader = client.do_get(flight.Ticket(argv[2].encode()), options=options())
+            say("reading")
+            paused = False
+            for chunk in reader:
+                tally.add(chunk.data)
+                say("got " + str(tally.last))
+                if 0 <= die_after <= tally.rows:
+                    say("dying " + str(tally.last))
+                    os.kill(os.getpid(), 9)
+                if not paused and 0 <= pause_at <= tally.rows:
+                    paused = True
+                    say("paused " + str(tally.rows))
+                    time.sleep(pause_for)
+                if tally.rows >= rows_wanted or 0 <= until <= tally.last:
+                    break
+                if pause > 0:
+                    time.sleep(pause)
+            reader.cancel()
+            facts = tally.facts()
+        except pa.ArrowException as e:
+            facts = tally.facts()
+            facts["error"] = type(e).__name__ + " " + str(e).splitlines()[0]
+        facts["seconds"] = time.perf_counter() - began
+        say(json.dumps(facts))
+    elif command == "ring-put":  # URI NAME ROWS BATCH [BAD]: rows of uint8 frames in RingFrames' pattern, frame id = row
+        # BAD: "null-value" (the second batch has one null value), "null-row" (the second batch has a null row),
+        # "shape" (rows of another shape). Prints "put ROWS" or "error TYPE message".
+        client = connect(argv[1])
+        rows, batch_rows = int(argv[3]), int(argv[4])
+        bad = argv[5] if len(argv) > 5 else None
+        size = int(argv[6]) if len(argv) > 6 else 16384
+        if bad == "shape":
+            size //= 2
+        tensor_type = pa.fixed_shape_tensor(pa.uint8(), [size])
+        schema = pa.schema([("tensor", tensor_type), ("frame_id", pa.uint64())])
+        try:
+            writer, _ = client.do_put(flight.FlightDescriptor.for_path(argv[2]), schema, options=options())
+            for start in range(0, rows, batch_rows):
+                n = min(batch_rows, rows - start)
+                frames = ring_frames(size, start, n)
+                values = pa.array(frames.ravel(), pa.uint8())
+                if bad == "null-value" and start > 0:
+                    values = pa.array([None if j == 5 else v for j, v in enumerate(frames.ravel().tolist())], pa.uint8())
+                mask = None
+                if bad == "null-row" and start > 0:
+                    mask = pa.array([j == 1 for j in range(n)])
+                storage = pa.FixedSizeListArray.from_arrays(values, size, mask=mask)
+                tensor = pa.ExtensionArray.from_storage(tensor_type, storage)
+                writer.write_batch(pa.record_batch([tensor, pa.array(range(start, start + n), pa.uint64())],
+                                                   schema=schema))
+            writer.close()
+            say("put " + str(rows))
+        except pa.ArrowException as e:
+            say("error " + type(e).__name__ + " " + str(e).splitlines()[0])
+    elif command == "ring-read-ids":  # RING CURSOR COUNT IDLE_S: arrow_shm reads COUNT frames, checked by frame id
+        # -> "ready P", then "read N last L gaps G backwards B torn T lost L abandoned A" (the local positions may
+        # skip one a killed mirror abandoned, so each frame is checked against its frame id, the remote position).
+        import arrow_shm
+        ring = arrow_shm.Ring.open(argv[1])
+        with ring.reader(argv[2]) as reader:
+            say("ready " + str(reader.position))
+            rows = gaps = backwards = torn = 0
+            expected, last = 0, -1
+            while rows < int(argv[3]):
+                try:
+                    frame = reader.take(timeout=float(argv[4]))
+                except arrow_shm.StreamTimeoutError:
+                    break
+                fid = frame.frame_id
+                if fid < expected:
+                    backwards += 1
+                else:
+                    gaps += fid - expected
+                expected, last = fid + 1, fid
+                if not ring_frame_ok(frame.array.tobytes(), fid):
+                    torn += 1
+                rows += 1
+            say("read %d last %d gaps %d backwards %d torn %d lost %d abandoned %d"
+                % (rows, last, gaps, backwards, torn, reader.lost, reader.abandoned))
+        ring.close()
+    elif command == "ring-info":  # URI NAME -> JSON: schema names and metadata, ordered, records, app metadata
+        info = connect(argv[1]).get_flight_info(flight.FlightDescriptor.for_path(argv[2]), options=options())
+        meta = {k.decode(): v.decode() for k, v in (info.schema.metadata or {}).items()}
+        say(json.dumps({"names": info.schema.names, "metadata": meta, "ordered": info.ordered,
+                        "records": info.total_records, "types": [str(f.type) for f in info.schema],
+                        "app": json.loads(info.app_metadata.decode()) if info.app_metadata else None}))
     elif command == "put-row-bomb":  # URI NAME ROWS: 4 real float32 (4, 4) rows under a header claiming ROWS
         client = connect(argv[1])
         schema, bomb, _ = row_bomb(int(argv[3]))

@@ -37,6 +37,20 @@ def pattern(dtype, shape, seed):
     return raw.view(np.dtype(dtype)).reshape(shape)
 
 
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def ring_frame_ok(frame_bytes, position):
+    """RingFrames' rule: little-endian u64 word i of position p's frame is p * GOLDEN + i (mod 2^64)."""
+    words = len(frame_bytes) // 8
+    with np.errstate(over="ignore"):
+        want = np.array([position], dtype=np.uint64) * GOLDEN + np.arange(words + 1, dtype=np.uint64)
+    if not np.array_equal(np.frombuffer(frame_bytes[:8 * words], dtype="<u8"), want[:words]):
+        return False
+    tail = want[words:].tobytes()[:len(frame_bytes) - 8 * words]
+    return frame_bytes[8 * words:] == tail
+
+
 def main(argv):
     command = argv[0]
     if command == "judge":  # FILE: one metadata per line, as a JSON string -> OK or ERR <message>, per line
@@ -152,6 +166,39 @@ def main(argv):
             shm.write(np.full(shm.shape, i % 251, dtype=shm.dtype), frame_id=1000 + i)
         shm.close()
         print("done")
+    elif command == "check-ring-recording":  # PATH -> JSON facts of a ring's recording, read with pyarrow alone
+        source = pa.memory_map(argv[1])
+        try:
+            reader = pa.ipc.open_file(source)
+            batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
+        except pa.ArrowInvalid:
+            reader = pa.ipc.open_stream(source)
+            batches = iter(reader)
+        positions, frame_ids, missed, bad, rows = [], [], 0, 0, 0
+        for batch in batches:
+            values = batch.column("tensor").storage.values
+            size = len(values) // max(1, batch.num_rows) * values.type.bit_width // 8
+            raw = values.buffers()[1]
+            offset = values.offset * values.type.bit_width // 8
+            for i in range(batch.num_rows):
+                p = batch.column("position")[i].as_py()
+                positions.append(p)
+                frame_ids.append(batch.column("frame_id")[i].as_py())
+                missed += batch.column("missed")[i].as_py()
+                if batch.column("count")[i].as_py() != p + 1:
+                    bad += 1
+                elif not ring_frame_ok(raw[offset + i * size:offset + (i + 1) * size].to_pybytes(), p):
+                    bad += 1
+                rows += 1
+        meta = {k.decode(): v.decode() for k, v in (reader.schema.metadata or {}).items()}
+        print(json.dumps({"rows": rows, "first": positions[0] if positions else None,
+                          "last": positions[-1] if positions else None,
+                          "in_order": all(b == a + 1 for a, b in zip(positions, positions[1:])),
+                          "ids_are_positions": frame_ids == positions, "bad": bad, "missed": missed,
+                          "positions": positions if rows <= 2000 else None,
+                          "columns": reader.schema.names, "position_type": str(reader.schema.field("position").type),
+                          "capacity": meta.get("arrow_shm.ring.capacity"), "overflow": meta.get("arrow_shm.ring.overflow")}))
+        sys.stdout.flush()
     else:
         raise SystemExit("unknown command " + command)
 

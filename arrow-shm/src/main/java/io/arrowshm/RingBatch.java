@@ -1,6 +1,5 @@
 package io.arrowshm;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.arrow.memory.ArrowBuf;
 
 /**
@@ -20,25 +19,15 @@ import org.apache.arrow.memory.ArrowBuf;
  * }
  * }</pre>
  */
-public final class RingBatch implements AutoCloseable {
-    private final RingReader reader;
-    private final long firstPosition;
-    private final int slot;
+public final class RingBatch extends LentSlots {
     private final long[] frameIds;
     private final long[] writeTimes;
-    private final long lost;
-    private final ArrowBuf view;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     RingBatch(RingReader reader, long firstPosition, int slot, long[] frameIds, long[] writeTimes, long lost,
               ArrowBuf view) {
-        this.reader = reader;
-        this.firstPosition = firstPosition;
-        this.slot = slot;
+        super(reader, firstPosition, slot, frameIds.length, lost, view);
         this.frameIds = frameIds;
         this.writeTimes = writeTimes;
-        this.lost = lost;
-        this.view = view;
     }
 
     /** The number of frames, at least 1. */
@@ -48,13 +37,13 @@ public final class RingBatch implements AutoCloseable {
 
     /** The first frame's position. */
     public long firstPosition() {
-        return firstPosition;
+        return first();
     }
 
     /** Frame {@code i}'s position: {@code firstPosition() + i}. */
     public long position(int i) {
         check(i);
-        return firstPosition + i;
+        return first() + i;
     }
 
     public long frameId(int i) {
@@ -68,53 +57,14 @@ public final class RingBatch implements AutoCloseable {
         return writeTimes[i];
     }
 
-    /** Frames the reader lost just before the first one. */
-    public long lost() {
-        return lost;
-    }
-
-    /**
-     * The frames, zero-copy, {@code count() * slotSize} bytes, until {@link #close()}.
-     *
-     * @throws IllegalStateException when the batch is closed
-     */
-    public ArrowBuf buffer() {
-        checkOpen("use");
-        return view;
-    }
-
-    /** Whether every slot still holds its frame; see {@link RingLease#valid()}. */
-    public boolean valid() {
-        checkOpen("check");
-        return reader.intact(firstPosition, slot, count()) == count();
-    }
-
-    @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                reader.released(this, firstPosition, count());
-            } finally {
-                view.close();
-            }
-        }
-    }
-
     private void check(int i) {
         if (i < 0 || i >= frameIds.length) {
             throw new IndexOutOfBoundsException("frame " + i + " of a batch of " + frameIds.length);
         }
     }
 
-    private void checkOpen(String what) {
-        if (closed.get()) {
-            throw new IllegalStateException("cannot " + what + " the closed batch at position " + firstPosition
-                    + "; lease the next one with reader.leaseBatch()");
-        }
-    }
-
     @Override
     public String toString() {
-        return "RingBatch[positions " + firstPosition + ".." + (firstPosition + count() - 1) + "]";
+        return "batch of positions " + first() + ".." + (first() + count() - 1);
     }
 }

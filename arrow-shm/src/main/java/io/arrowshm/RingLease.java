@@ -1,6 +1,5 @@
 package io.arrowshm;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.arrow.memory.ArrowBuf;
 
 /**
@@ -29,24 +28,16 @@ import org.apache.arrow.memory.ArrowBuf;
  * lease is open never unmaps it. Using the buffer after the lease closed fails with an
  * {@link IllegalStateException} from Arrow, never a crash.
  */
-public final class RingLease implements AutoCloseable {
-    private final RingReader reader;
+public final class RingLease extends LentSlots {
     private final long position;
-    private final int slot;
     private final long frameId;
     private final long writeTimeNanos;
-    private final long lost;
-    private final ArrowBuf view;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     RingLease(RingReader reader, long position, int slot, long frameId, long writeTimeNanos, long lost, ArrowBuf view) {
-        this.reader = reader;
+        super(reader, position, slot, 1, lost, view);
         this.position = position;
-        this.slot = slot;
         this.frameId = frameId;
         this.writeTimeNanos = writeTimeNanos;
-        this.lost = lost;
-        this.view = view;
     }
 
     public long position() {
@@ -62,57 +53,8 @@ public final class RingLease implements AutoCloseable {
         return writeTimeNanos;
     }
 
-    /** Frames the reader lost just before this one. */
-    public long lost() {
-        return lost;
-    }
-
-    /**
-     * The slot, zero-copy, until {@link #close()}.
-     *
-     * @throws IllegalStateException when the lease is closed
-     */
-    public ArrowBuf buffer() {
-        checkOpen("use");
-        return view;
-    }
-
-    /**
-     * Whether the slot still holds this frame (always true for a blocking cursor of a BLOCK
-     * ring). Call it after reading the data: what was read is the frame if this says true.
-     *
-     * @throws IllegalStateException when the lease is closed
-     */
-    public boolean valid() {
-        checkOpen("check");
-        return reader.intact(position, slot, 1) == 1;
-    }
-
-    int slot() {
-        return slot;
-    }
-
-    /** Moves the reader's cursor past the frame and gives the view back; closing twice is harmless. */
-    @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                reader.released(this, position, 1);
-            } finally {
-                view.close();
-            }
-        }
-    }
-
-    private void checkOpen(String what) {
-        if (closed.get()) {
-            throw new IllegalStateException("cannot " + what + " the closed lease of position " + position
-                    + "; lease the next frame with reader.lease()");
-        }
-    }
-
     @Override
     public String toString() {
-        return "RingLease[position=" + position + ", frameId=" + Long.toUnsignedString(frameId) + "]";
+        return "lease of position " + position;
     }
 }

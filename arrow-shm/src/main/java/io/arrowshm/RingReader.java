@@ -50,7 +50,12 @@ public final class RingReader implements AutoCloseable {
     private final long slotSize;
     private final SlotTransfer<ByteBuffer> toBuffer;
     private final SlotTransfer<ArrowBuf> toArrow;
-    private volatile Object openView;
+    private volatile LentSlots openView;
+    /** Indices of what {@link #copyNext} reports about a frame. */
+    private static final int FRAME_ID = 0;
+    private static final int WRITE_NANOS = 1;
+    private static final int LOST = 2;
+    private static final int FACTS = 3;
 
     /** @param guard the reader's guard, whose release detaches the cursor (built by {@link Ring}) */
     RingReader(Ring ring, String name, RingMemory memory, RingCursor cursor, OperationGuard guard) {
@@ -121,22 +126,11 @@ public final class RingReader implements AutoCloseable {
         try {
             checkNoView();
             copy = allocator.buffer(slotSize);
-            while (true) {
-                int slot = cursor.awaitReadable(deadline);
-                long p = cursor.position();
-                long frameId = cursor.frameId();
-                long written = cursor.writeNanos();
-                copy(copy, toArrow, slot);
-                if (cursor.validate(slot, p)) {
-                    long lost = cursor.lostBefore();
-                    cursor.delivered(p + 1);
-                    FaultBarrier.deliverPending();
-                    RingFrame frame = new RingFrame(p, frameId, written, lost, copy);
-                    copy = null;
-                    return frame;
-                }
-                cursor.lapped(p);
-            }
+            long[] facts = new long[FACTS];
+            long p = copyNext(copy, toArrow, deadline, facts);
+            RingFrame frame = new RingFrame(p, facts[FRAME_ID], facts[WRITE_NANOS], facts[LOST], copy);
+            copy = null;
+            return frame;
         } catch (RuntimeException | Error e) {
             throw guard.fault(e, "take from");
         } finally {
@@ -296,8 +290,12 @@ public final class RingReader implements AutoCloseable {
         }
     }
 
-    /** A lease or batch closed: the cursor moves past it, unless the reader closed first (then the frames come again). */
-    void released(Object view, long p, int count) {
+    /**
+     * A lease or batch closed: the cursor moves past it, unless the reader closed first (then the
+     * frames come again). A close never throws: on a ring whose file was truncated under it the
+     * cursor cannot move, and the reader's next operation reports the fault.
+     */
+    void released(LentSlots view, long p, int count) {
         if (!guard.tryEnter()) {
             return;
         }
@@ -316,8 +314,8 @@ public final class RingReader implements AutoCloseable {
                 }
             }
             FaultBarrier.deliverPending();
-        } catch (RuntimeException | Error e) {
-            throw guard.fault(e, "release a lease of");
+        } catch (InternalError truncated) {
+            // see above: nothing can be stored in memory that is gone
         } finally {
             guard.exit();
         }
@@ -328,21 +326,36 @@ public final class RingReader implements AutoCloseable {
         guard.enter("read from");
         try {
             checkNoView();
-            while (true) {
-                int slot = cursor.awaitReadable(deadline);
-                long p = cursor.position();
-                copy(target, transfer, slot);
-                if (cursor.validate(slot, p)) {
-                    cursor.delivered(p + 1);
-                    FaultBarrier.deliverPending();
-                    return p;
-                }
-                cursor.lapped(p);
-            }
+            return copyNext(target, transfer, deadline, null);
         } catch (RuntimeException | Error e) {
             throw guard.fault(e, "read from");
         } finally {
             guard.exit();
+        }
+    }
+
+    /**
+     * Copies the next frame into {@code target}, retrying past laps, and moves the cursor past it;
+     * {@code facts} (when given) receives its frame id, write time and the frames lost just before.
+     */
+    private <T> long copyNext(T target, SlotTransfer<T> transfer, long deadline, long[] facts) {
+        while (true) {
+            int slot = cursor.awaitReadable(deadline);
+            long p = cursor.position();
+            long frameId = cursor.frameId();
+            long written = cursor.writeNanos();
+            copy(target, transfer, slot);
+            if (cursor.validate(slot, p)) {
+                if (facts != null) {
+                    facts[FRAME_ID] = frameId;
+                    facts[WRITE_NANOS] = written;
+                    facts[LOST] = cursor.lostBefore();
+                }
+                cursor.delivered(p + 1);
+                FaultBarrier.deliverPending();
+                return p;
+            }
+            cursor.lapped(p);
         }
     }
 
@@ -356,7 +369,7 @@ public final class RingReader implements AutoCloseable {
     }
 
     private void checkNoView() {
-        Object view = openView;
+        LentSlots view = openView;
         if (view != null) {
             throw new IllegalStateException("reader '" + name + "' of ring '" + ring.name() + "' has " + view
                     + " open; close it before reading further");

@@ -43,6 +43,8 @@ public final class RingWriter implements AutoCloseable {
     private final long slotSize;
     private final SlotTransfer<ByteBuffer> fromBuffer;
     private final SlotTransfer<ArrowBuf> fromArrow;
+    /** The write view open now, or null; only the writer's thread touches it. */
+    private RingWriteView openView;
 
     /** @param guard the writer's guard, whose release gives the lease back (built by {@link Ring}) */
     RingWriter(Ring ring, RingMemory memory, RingPublisher publisher, OperationGuard guard) {
@@ -188,10 +190,67 @@ public final class RingWriter implements AutoCloseable {
         write(args.source(bytes), fromArrow, frameId, timeout);
     }
 
+    /**
+     * Lends the next slot to fill in place, waiting at most {@code timeout} for space (null: no
+     * limit); see {@link RingWriteView}. The writer writes nothing else until the view is
+     * published or closed.
+     */
+    public RingWriteView writeView(Duration timeout) {
+        long deadline = timeout == null ? LockFile.FOREVER : Arguments.deadline(timeout);
+        guard.enter("open a write view of");
+        try {
+            checkNoView();
+            int slot = publisher.begin(deadline);
+            FaultBarrier.deliverPending();
+            // The view holds the writer's guard until it ends, so closing the writer waits for it.
+            openView = new RingWriteView(this, publisher.position(), memory.view(slot, 1));
+            guard.enter("write through a view of");
+            return openView;
+        } catch (RuntimeException | Error e) {
+            abandonQuietly();
+            throw guard.fault(e, "open a write view of");
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** A view's frame is complete: publish it, unless the memory faulted while it was filled. */
+    void publishView(long frameId) {
+        try {
+            FaultBarrier.deliverPending();
+            publisher.commit(frameId);
+            FaultBarrier.deliverPending();
+        } catch (RuntimeException | Error e) {
+            abandonQuietly();
+            throw guard.fault(e, "publish a write view of");
+        } finally {
+            openView = null;
+            guard.exit();
+        }
+    }
+
+    /** A view closed unpublished: its position is abandoned, as a dead writer's would be. */
+    void abandonView() {
+        try {
+            abandonQuietly();
+        } finally {
+            openView = null;
+            guard.exit();
+        }
+    }
+
+    private void checkNoView() {
+        if (openView != null) {
+            throw new IllegalStateException("the writer of ring '" + ring.name() + "' has a write view of position "
+                    + openView.position() + " open; publish or close it first");
+        }
+    }
+
     private <T> void write(T source, SlotTransfer<T> transfer, long frameId, Duration timeout) {
         long deadline = timeout == null ? LockFile.FOREVER : Arguments.deadline(timeout);
         guard.enter("write to");
         try {
+            checkNoView();
             int slot = publisher.begin(deadline);
             try {
                 transfer.apply(memory.slots(), memory.slotOffset(slot), source);

@@ -18,6 +18,7 @@ import io.arrowshm.RingInfo;
 import io.arrowshm.RingLease;
 import io.arrowshm.RingOptions;
 import io.arrowshm.RingReader;
+import io.arrowshm.RingWriteView;
 import io.arrowshm.RingWriter;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.StreamExistsException;
@@ -386,6 +387,96 @@ class RingTest {
             Ring.unlink(name);
             assertThrows(StreamNotFoundException.class, () -> ring.reader("late"));
             assertThrows(StreamNotFoundException.class, () -> ring.writer());
+        }
+    }
+
+    @Test
+    void aLiveReaderOfAnUnlinkedRingStillHoldsTheWriterBack() {
+        // A probe used to reopen the cursor's lock file by name: after an unlink that is a new,
+        // unheld file, so a live reader was taken for dead, untethered after its grace, and lapped.
+        try (Ring ring = Ring.create(name, RingOptions.of(DType.FLOAT32, 2, 3).capacity(2));
+             RingReader reader = ring.reader("r", CursorOptions.defaults().grace(Duration.ofMillis(200)));
+             RingWriter writer = ring.writer()) {
+            writer.write(frame(0));
+            writer.write(frame(1));
+            Ring.unlink(name);
+            assertThrows(StreamTimeoutException.class, () -> writer.write(frame(2), 0, Duration.ofSeconds(2)),
+                    "the reader is alive: the writer must wait");
+            try (RingFrame f = reader.take(Duration.ofSeconds(1))) {
+                assertEquals(0, f.position());
+                assertEquals(0, f.lost());
+            }
+            assertEquals(0, reader.lost());
+        }
+    }
+
+    @Test
+    void aWriteViewFillsTheSlotInPlaceOrAbandonsItsPosition() {
+        try (Ring ring = Ring.create(name, RingOptions.of(DType.FLOAT32, 2, 3).capacity(4));
+             RingReader reader = ring.reader("r");
+             RingWriter writer = ring.writer()) {
+            try (RingWriteView view = writer.writeView(Duration.ofSeconds(1))) {
+                assertEquals(0, view.position());
+                view.buffer().setFloat(20, 5f);
+                assertThrows(IllegalStateException.class, () -> writer.write(frame(9)), "one write at a time");
+                view.frameId(77).publish();
+                assertThrows(IllegalStateException.class, view::buffer);
+            }
+            try (RingWriteView view = writer.writeView(Duration.ofSeconds(1))) {
+                view.buffer().setFloat(0, 6f); // closed unpublished: position 1 is abandoned
+            }
+            try {
+                try (RingWriteView view = writer.writeView(Duration.ofSeconds(1))) {
+                    throw new IllegalStateException("the producer failed half way");
+                }
+            } catch (IllegalStateException expected) {
+                // position 2 is abandoned too
+            }
+            writer.write(frame(3), 3);
+            try (RingFrame f = reader.take(Duration.ofSeconds(1))) {
+                assertEquals(0, f.position());
+                assertEquals(77, f.frameId());
+                assertEquals(5f, f.buffer().getFloat(20));
+            }
+            try (RingFrame f = reader.take(Duration.ofSeconds(1))) {
+                assertEquals(3, f.position());
+                assertEquals(0, f.lost());
+            }
+            assertEquals(2, reader.abandoned());
+        }
+    }
+
+    @Test
+    void closingTheWriterWaitsForItsOpenWriteView() {
+        try (Ring ring = Ring.create(name, RingOptions.of(DType.FLOAT32, 2, 3).capacity(4))) {
+            RingWriter writer = ring.writer();
+            RingWriteView view = writer.writeView(Duration.ofSeconds(1));
+            writer.close();
+            assertThrows(StreamTimeoutException.class, () -> ring.writer(Duration.ofMillis(50)),
+                    "the lease stays while the view is open");
+            view.publish();
+            try (RingWriter next = ring.writer(Duration.ofSeconds(1))) {
+                assertEquals(1, next.position());
+            }
+        }
+    }
+
+    @Test
+    void aLeaseChecksItsSlotsAreStillBacked() throws Exception {
+        try (Ring ring = Ring.create(name, RingOptions.of(DType.FLOAT32, 2, 3).capacity(4));
+             RingReader reader = ring.reader("r");
+             RingWriter writer = ring.writer()) {
+            writer.write(frame(1));
+            try (RingLease lease = reader.lease(Duration.ofSeconds(1))) {
+                lease.checkBacked();
+                try (var file = java.nio.channels.FileChannel.open(Segments.path(RingNames.of(name).segment()),
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    file.truncate(4096);
+                }
+                assertThrows(io.arrowshm.SharedMemoryException.class, lease::checkBacked);
+            } // closing the lease of a truncated ring does not throw
+            assertThrows(io.arrowshm.SharedMemoryException.class, () -> reader.take(Duration.ZERO),
+                    "the reader's next operation reports it");
         }
     }
 

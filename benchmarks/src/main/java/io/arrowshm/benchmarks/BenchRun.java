@@ -11,6 +11,9 @@ import io.arrowshm.benchmarks.report.Results;
 import io.arrowshm.benchmarks.report.RoundTrip;
 import io.arrowshm.benchmarks.report.Skipped;
 import io.arrowshm.benchmarks.report.Targets;
+import io.arrowshm.benchmarks.report.Throughput;
+import io.arrowshm.benchmarks.throughput.ThroughputCase;
+import io.arrowshm.benchmarks.throughput.ThroughputStage;
 import io.arrowshm.tools.PythonLocator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-/** One run: the three stages in turn (each in processes of its own), then the targets. */
+/** One run: the four stages in turn (each in processes of its own), then the targets. */
 public final class BenchRun {
     static final String CAVEAT = "Figures depend on the machine and on what else it runs: a small VM shared with"
             + " other work gives noisy numbers. Compare ratios within one run rather than absolute figures"
@@ -47,6 +50,7 @@ public final class BenchRun {
 
         List<OpFigure> operations = new ArrayList<>();
         List<RoundTrip> roundTrips = new ArrayList<>();
+        List<Throughput> throughputs = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
         RunMode mode = options.mode();
         if (options.stages().contains(Options.Stage.JMH)) {
@@ -61,11 +65,14 @@ public final class BenchRun {
             new PingPongStage(mode, python, scripts, logs, progress).run(List.of(PingPongCase.values()), roundTrips,
                     skipped);
         }
+        if (options.stages().contains(Options.Stage.THROUGHPUT)) {
+            new ThroughputStage(mode, logs, progress).run(ThroughputCase.all(), throughputs, skipped);
+        }
         String caveat = CAVEAT + (mode == RunMode.QUICK ? QUICK_CAVEAT : "");
         double seconds = (System.nanoTime() - start) / 1e9;
         Results partial = new Results(mode.label(), caveat, machine.finished(), seconds, operations, roundTrips,
-                List.of(), skipped);
-        return new Results(partial.mode(), caveat, partial.machine(), seconds, operations, roundTrips,
+                throughputs, List.of(), skipped);
+        return new Results(partial.mode(), caveat, partial.machine(), seconds, operations, roundTrips, throughputs,
                 Targets.evaluate(partial), skipped);
     }
 
@@ -73,8 +80,11 @@ public final class BenchRun {
     public static List<String> missing(Results results, List<String> keys) {
         List<String> missing = new ArrayList<>();
         for (String key : keys) {
-            boolean present = key.startsWith("roundtrip/")
-                    ? results.roundTrip(key.substring("roundtrip/".length())).filter(RoundTrip::valid).isPresent()
+            boolean present = key.startsWith(Catalog.ROUND_TRIP)
+                    ? results.roundTrip(key.substring(Catalog.ROUND_TRIP.length())).filter(RoundTrip::valid).isPresent()
+                    : key.startsWith(Catalog.THROUGHPUT)
+                    ? results.throughput(key.substring(Catalog.THROUGHPUT.length())).filter(Throughput::valid)
+                            .isPresent()
                     : results.operations().stream().anyMatch(f -> f.key().equals(key) && f.valid());
             if (!present) {
                 missing.add(key);

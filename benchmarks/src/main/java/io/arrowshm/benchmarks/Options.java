@@ -6,21 +6,21 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The command line: {@code [--quick] [--out DIR] [--python PATH] [--only jmh,pyshmem,pingpong]}.
+ * The command line: {@code [--quick] [--out DIR] [--python PATH] [--only jmh,pyshmem,pingpong,throughput]}.
  *
  * @param python an explicit interpreter, or null to search (see {@code PythonLocator})
  */
 public record Options(RunMode mode, Path out, String python, Set<Stage> stages) {
     public static final Path DEFAULT_OUT = Path.of("benchmarks", "target", "results");
 
-    /** The three parts of a run; {@code --only} picks some (for working on one of them). */
+    /** The four parts of a run; {@code --only} picks some (for working on one of them). */
     public enum Stage {
-        JMH, PYSHMEM, PINGPONG
+        JMH, PYSHMEM, PINGPONG, THROUGHPUT
     }
 
     public static final String USAGE = "usage: arrow-shm-benchmarks [--quick] [--out DIR] [--python PATH]"
-            + " [--only jmh,pyshmem,pingpong]\n"
-            + "  --quick   smoke run (under 2 minutes): every case once, short; figures are rough\n"
+            + " [--only jmh,pyshmem,pingpong,throughput]\n"
+            + "  --quick   smoke run (about 2 minutes): every case once, short; figures are rough\n"
             + "  --out     where results.json, results.md, roundtrip.png and logs/ go (default "
             + DEFAULT_OUT + ", from the working directory)\n"
             + "  --python  python3 with pyshmem 1.4.0 (default: $ARROWSHM_PYTHON, then .venv/bin/python here or\n"

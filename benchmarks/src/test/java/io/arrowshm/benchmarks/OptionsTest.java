@@ -23,6 +23,7 @@ class OptionsTest {
         assertEquals(Path.of("x"), options.out());
         assertEquals("/p", options.python());
         assertEquals(EnumSet.of(Options.Stage.JMH, Options.Stage.PINGPONG), options.stages());
+        assertEquals(EnumSet.of(Options.Stage.THROUGHPUT), Options.parse("--only", "throughput").stages());
     }
 
     @Test

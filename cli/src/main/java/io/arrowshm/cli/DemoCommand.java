@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  * the one jar is all the demo needs.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the live demo: producer JVM, consumer JVM, pyshmem reader.",
+        description = {"Run the live demo: producer JVM, consumer JVM, pyshmem reader (--ring: on a ring, with a recorder).",
                 "Each process prints frames/s, latency and missed frames; the pyshmem reader runs when a python3 "
                         + "with pyshmem is found ($ARROWSHM_PYTHON, .venv, python3)."})
 final class DemoCommand implements Callable<Integer> {
@@ -26,8 +26,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--shape", paramLabel = "HxW", description = "Frame shape, e.g. 480x640 (the default).")
     private String shape;
 
-    @Option(names = "--no-python", description = "Leave out the pyshmem reader.")
+    @Option(names = "--no-python", description = "Leave out the Python reader.")
     private boolean noPython;
+
+    @Option(names = "--ring", description = "Run it on a BLOCK ring: a Java consumer, a Python consumer (arrow_shm) and,"
+            + " with --record, a recorder each get every frame (lost 0); the producer waits for the slowest.")
+    private boolean ring;
+
+    @Option(names = "--record", paramLabel = "FILE", description = "With --ring: record every frame to this Arrow IPC file.")
+    private String record;
 
     @Override
     public Integer call() throws Exception {
@@ -46,6 +53,15 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (noPython) {
             args.add("--no-python");
+        }
+        if (record != null && !ring) {
+            throw new IllegalArgumentException("--record FILE goes with --ring");
+        }
+        if (ring) {
+            args.add("--ring");
+        }
+        if (record != null) {
+            args.addAll(List.of("--record", record));
         }
         // LiveDemo exits the JVM itself (status 2) when a child fails; on success it returns.
         LiveDemo.main(args.toArray(new String[0]));

@@ -2,8 +2,13 @@ package io.arrowshm.examples;
 
 import java.util.Arrays;
 
-/** Per-interval figures of a reader: frames, write-to-read latency percentiles, missed and torn frames. */
+/**
+ * Per-interval figures of a reader: frames, write-to-read latency percentiles, missed and torn
+ * frames; for a ring reader ({@link #forRing()}) its lag and lost frames instead of missed ones.
+ */
 final class FrameStats {
+    private final String lossWord;
+    private long lag = -1;
     private long[] latencyNanos = new long[1024];
     private int frames;
     private long missed;
@@ -11,6 +16,24 @@ final class FrameStats {
     private long totalFrames;
     private long totalMissed;
     private long totalTorn;
+
+    FrameStats() {
+        this("missed");
+    }
+
+    private FrameStats(String lossWord) {
+        this.lossWord = lossWord;
+    }
+
+    /** A ring reader's figures: lines say "lag N  lost L". */
+    static FrameStats forRing() {
+        return new FrameStats("lost");
+    }
+
+    /** Frames written and not yet read when the interval ends (rings). */
+    void lag(long frames) {
+        lag = frames;
+    }
 
     void frame(long latency, long missedBefore, boolean consistent) {
         if (frames == latencyNanos.length) {
@@ -26,8 +49,9 @@ final class FrameStats {
     /** One status line for the interval just ended, then starts a new interval. */
     String intervalLine(double seconds) {
         Arrays.sort(latencyNanos, 0, frames);
-        String line = String.format("%6.0f frames/s  latency p50 %7.1f us  p99 %7.1f us  missed %d  torn %d",
-                frames / seconds, percentile(0.50) / 1e3, percentile(0.99) / 1e3, missed, torn);
+        String line = String.format("%6.0f frames/s  latency p50 %7.1f us  p99 %7.1f us  %s%s %d  torn %d",
+                frames / seconds, percentile(0.50) / 1e3, percentile(0.99) / 1e3, lag < 0 ? "" : "lag " + lag + "  ",
+                lossWord, missed, torn);
         totalFrames += frames;
         totalMissed += missed;
         totalTorn += torn;
@@ -38,7 +62,7 @@ final class FrameStats {
     }
 
     String totalLine() {
-        return "total " + totalFrames + " frames, missed " + totalMissed + ", torn " + totalTorn;
+        return "total " + totalFrames + " frames, " + lossWord + " " + totalMissed + ", torn " + totalTorn;
     }
 
     private long percentile(double q) {

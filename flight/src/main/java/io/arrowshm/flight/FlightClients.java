@@ -1,5 +1,8 @@
 package io.arrowshm.flight;
 
+import io.arrowshm.tensors.ArrowTensorTypes;
+import io.arrowshm.tensors.BatchRejectedException;
+import io.arrowshm.tensors.RecordBatchCheck;
 import io.grpc.ClientInterceptor;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
@@ -12,11 +15,15 @@ import javax.net.ssl.SSLException;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightGrpcUtils;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.auth2.BearerCredentialWriter;
 import org.apache.arrow.flight.grpc.CredentialCallOption;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Flight clients as the mirror makes them: its own gRPC channel (keepalive from
@@ -34,10 +41,24 @@ final class FlightClients {
 
     static FlightClient connect(Location location, MirrorOptions options, BufferAllocator allocator,
                                 ClientInterceptor gate) {
+        return connect(location, options, allocator, gate, 0);
+    }
+
+    /**
+     * {@link #connect(Location, MirrorOptions, BufferAllocator, ClientInterceptor)} with a gRPC
+     * receive window fixed at {@code windowBytes} (gRPC's automatic tuning off; 0: gRPC's own): what
+     * the server has sent that this client has not read stays under about that much, so a server
+     * that holds its cursor back by a larger window can always resume it exactly.
+     */
+    static FlightClient connect(Location location, MirrorOptions options, BufferAllocator allocator,
+                                ClientInterceptor gate, int windowBytes) {
         URI uri = location.getUri();
         NettyChannelBuilder builder = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
                 .maxInboundMessageSize(DEFAULT_MAX_MESSAGE_BYTES)
                 .intercept(gate);
+        if (windowBytes > 0) {
+            builder.flowControlWindow(windowBytes);
+        }
         ConnectionLiveness.apply(builder);
         if (uri.getScheme().equals("grpc+tls")) {
             try {
@@ -55,6 +76,37 @@ final class FlightClients {
             builder.usePlaintext();
         }
         return FlightGrpcUtils.createFlightClient(allocator, builder.build());
+    }
+
+    /**
+     * The largest message the {@code DoGet} may bring: a batch of the most rows the remote frames
+     * allow (from the server's {@code GetFlightInfo}), so gRPC refuses anything longer before it
+     * reads it. Frames over the mirror's limits are an {@link IllegalArgumentException}: the mirror stops
+     * for good, before anything local exists.
+     */
+    static int maxMessageBytes(FlightClient client, FlightSource source, MirrorOptions options, CallOption[] callOptions) {
+        Schema schema;
+        try {
+            schema = client.getInfo(FlightDescriptor.path(source.stream()), FlightClients.withTimeout(callOptions))
+                    .getSchema();
+        } catch (FlightRuntimeException e) {
+            if (e.status().code() != FlightStatusCode.UNIMPLEMENTED) {
+                throw e;
+            }
+            return (int) Math.min(Integer.MAX_VALUE,
+                    BatchGate.messageBytes(options.limits().maxDecodedBatchBytes()));
+        }
+        RecordBatchCheck check;
+        ArrowTensorTypes.StreamLayout remote;
+        try {
+            check = RecordBatchCheck.of(schema, options.limits());
+            remote = TensorBatchPublisher.layout(schema);
+        } catch (BatchRejectedException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("the remote stream " + source + ": " + e.getMessage(), e);
+        }
+        long frame = CreationBudget.frameBytes(remote);
+        long batch = (long) check.maxRows() * (frame + RecordBatchCheck.OTHER_COLUMN_BYTES_PER_ROW);
+        return (int) Math.min(Integer.MAX_VALUE, BatchGate.messageBytes(batch));
     }
 
     static CallOption[] callOptions(MirrorOptions options) {

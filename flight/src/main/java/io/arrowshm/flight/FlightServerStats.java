@@ -18,8 +18,9 @@ package io.arrowshm.flight;
  * @param bytesReceived tensor payload bytes published from {@code DoPut}
  * @param bufferedBytes Arrow memory the server holds now: rows being sent ({@code frameBytes}) and
  *     received
- * @param frameBytes memory the {@code DoGet}s send from now: each stream's latest snapshot, and the
- *     rows gRPC has not written yet (a client that is behind holds its queue's worth); bounded by
+ * @param frameBytes memory the {@code DoGet}s send from now: each stream's latest snapshot, the
+ *     rows gRPC has not written yet (a client that is behind holds its queue's worth) and rings'
+ *     batches being sent; bounded by
  *     {@link ServeOptions#maxSendBytes(long)}, however slow the clients are
  * @param snapshots publications copied out of shared memory whose memory is still held
  * @param snapshotsMade publications copied out of shared memory since start: at most one per

@@ -8,7 +8,8 @@ import org.apache.arrow.memory.BufferAllocator;
  * A call's share is the rows gRPC may hold for a client that is behind: a row is taken only while
  * less than the per-client threshold is queued, and a queued row counts whole until it is written,
  * so at most {@code threshold / frame + 1} rows (the one being loaded among them). A stream's share
- * is its cache's snapshot and the copy that replaces it, and its validity bits. A reservation is granted
+ * is its cache's snapshot and the copy that replaces it, and its validity bits; a ring's call
+ * reserves the two batches it may hold. A reservation is granted
  * while it fits, and always when nothing is reserved (a stream's frames may be larger than the whole
  * budget). The frame memory's limit is kept at the budget, or at what was reserved when that is
  * more, so what admission promised is also what the allocator enforces.
@@ -45,8 +46,11 @@ final class SendBudget {
         return saturatedSum(2 * row(frameBytes), frameBytes / 8 + 8);
     }
 
-    /** Reserves {@code bytes}; false when they do not fit beside what is reserved. */
-    boolean reserve(long bytes) {
+    /**
+     * Reserves {@code bytes} (a stream call's shares, or what a ring's call says it may hold);
+     * false when they do not fit beside what is reserved.
+     */
+    boolean reserveBytes(long bytes) {
         while (true) {
             long now = reserved.get();
             if (now > 0 && bytes > maxBytes - now) {
@@ -59,7 +63,7 @@ final class SendBudget {
         }
     }
 
-    void release(long bytes) {
+    void releaseBytes(long bytes) {
         reserved.addAndGet(-bytes);
         limitMemory();
     }

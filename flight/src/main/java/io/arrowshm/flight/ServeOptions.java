@@ -69,6 +69,7 @@ public final class ServeOptions {
     private int maxPuts;
     private boolean createStreams;
     private long maxCreatedBytes;
+    private RingServeOptions rings;
 
     private ServeOptions() {
     }
@@ -89,6 +90,7 @@ public final class ServeOptions {
         o.maxPuts = maxPuts;
         o.createStreams = createStreams;
         o.maxCreatedBytes = maxCreatedBytes;
+        o.rings = rings;
         return o;
     }
 
@@ -109,6 +111,7 @@ public final class ServeOptions {
         o.maxPuts = DEFAULT_MAX_PUTS;
         o.createStreams = true;
         o.maxCreatedBytes = DEFAULT_MAX_CREATED_BYTES;
+        o.rings = RingServeOptions.defaults();
         return o;
     }
 
@@ -214,9 +217,10 @@ public final class ServeOptions {
      * of shared memory once for all its clients, and the rows gRPC has not written yet. A call is
      * admitted while its share fits (one call always is): the rows its client's queue may hold
      * ({@link #clientQueueBytes(long)}, and the row that crosses it), and the stream's two snapshots
-     * when it is the first on it. With 4 MiB frames the defaults admit 29 calls on one stream; a
-     * call over it is refused with {@code RESOURCE_EXHAUSTED}. The same figure is the hard limit of the memory rows
-     * are sent from.
+     * when it is the first on it; a ring's call, the two batches it may hold
+     * ({@link RingServeOptions#clientMemory(long)} at most). With 4 MiB frames the defaults admit
+     * 29 calls on one stream; a call over it is refused with {@code RESOURCE_EXHAUSTED}. The same
+     * figure is the hard limit of the memory rows are sent from, streams' and rings' alike.
      */
     public ServeOptions maxSendBytes(long bytes) {
         if (bytes < 1) {
@@ -363,5 +367,16 @@ public final class ServeOptions {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(what + " " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** How rings are served: the resume window, the memory one ring client may hold, the grace of durable cursors. */
+    public ServeOptions rings(RingServeOptions options) {
+        ServeOptions o = copy();
+        o.rings = java.util.Objects.requireNonNull(options, "options");
+        return o;
+    }
+
+    public RingServeOptions rings() {
+        return rings;
     }
 }

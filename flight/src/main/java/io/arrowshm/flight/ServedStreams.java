@@ -53,7 +53,7 @@ final class ServedStreams {
         synchronized (open) {
             Entry entry = open.get(key);
             long share = budget.callShare(frame) + (entry == null ? budget.streamShare(frame) : 0);
-            if (!budget.reserve(share)) {
+            if (!budget.reserveBytes(share)) {
                 shm.close();
                 throw CallStatus.RESOURCE_EXHAUSTED.withDescription("the DoGet calls this server serves already hold"
                         + " what it allows for frames in flight (--max-send-bytes " + budget.maxBytes() + "; a call on "
@@ -68,7 +68,7 @@ final class ServedStreams {
                     shm.close();
                 }
             } catch (RuntimeException | Error e) {
-                budget.release(share);
+                budget.releaseBytes(share);
                 shm.close();
                 throw e;
             }
@@ -87,10 +87,10 @@ final class ServedStreams {
             if (entry == null || entry.snapshots != snapshots) {
                 throw new IllegalStateException("'" + snapshots.name() + "' detached more often than attached");
             }
-            budget.release(budget.callShare(frame));
+            budget.releaseBytes(budget.callShare(frame));
             if (--entry.users == 0) {
                 open.remove(key);
-                budget.release(budget.streamShare(frame));
+                budget.releaseBytes(budget.streamShare(frame));
                 closing = snapshots;
             }
         }

@@ -21,7 +21,11 @@ final class ServerCounters {
     }
 
     void sent(long bytes) {
-        framesSent.increment();
+        sent(1, bytes);
+    }
+
+    void sent(long frames, long bytes) {
+        framesSent.add(frames);
         bytesSent.add(bytes);
     }
 

@@ -3,10 +3,12 @@ package io.arrowshm.flight;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.arrowshm.Ring;
 import io.arrowshm.StreamInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
 import org.apache.arrow.flight.CallStatus;
@@ -15,7 +17,8 @@ import org.apache.arrow.flight.Result;
 /**
  * {@code DoAction}: {@code stat} (body: a stream name) returns one JSON object, {@code list} a
  * JSON array of them, for the exposed streams only: name, dtype, shape, size, count,
- * write_time, age_seconds, notify, creator_pid, creator_alive.
+ * write_time, age_seconds, notify, creator_pid, creator_alive; for a ring, {@code "kind": "ring"}
+ * with its capacity, overflow, positions, writer and cursors ({@link RingFlights#facts}).
  */
 final class StreamActions {
     static final ActionType STAT = new ActionType("stat", "JSON facts of one stream; body: the stream name");
@@ -39,12 +42,21 @@ final class StreamActions {
                 if (!exposed.exposes(name)) {
                     throw StreamFlights.notFound(name);
                 }
+                Optional<ObjectNode> ring = RingFlights.facts(name);
+                if (ring.isPresent()) {
+                    return result(ring.get());
+                }
                 return result(facts(StreamFlights.stat(name)));
             }
             case "list": {
                 ArrayNode all = JSON.createArrayNode();
                 for (StreamInfo info : ExposedStreams.list(exposed)) {
                     all.add(facts(info));
+                }
+                for (String name : Ring.list()) {
+                    if (exposed.exposes(name)) {
+                        RingFlights.facts(name).ifPresent(all::add);
+                    }
                 }
                 return result(all);
             }

@@ -119,10 +119,10 @@ public final class StreamFlightServer implements AutoCloseable {
             PutGate gate = new PutGate(limits, scratch);
             // What DoGets send from: every stream's snapshots and the rows gRPC holds, one budget for all.
             frameMemory = allocator.newChildAllocator("flight-doget-frames", 0, options.maxSendBytes());
-            ServedStreams served = new ServedStreams(frameMemory,
-                    new SendBudget(options.maxSendBytes(), options.clientQueueBytes(), frameMemory), counters);
-            StreamProducer producer = new StreamProducer(allocator, frameMemory, served, senders, options, counters,
-                    () -> self[0] == null || self[0].closing);
+            SendBudget sendBudget = new SendBudget(options.maxSendBytes(), options.clientQueueBytes(), frameMemory);
+            ServedStreams served = new ServedStreams(frameMemory, sendBudget, counters);
+            StreamProducer producer = new StreamProducer(allocator, frameMemory, served, sendBudget, senders, options,
+                    counters, () -> self[0] == null || self[0].closing);
             FlightServer.Builder builder = FlightServer.builder(putMemory, bind, producer)
                     .executor(grpcExecutor)
                     // A DoGet takes a row only while gRPC holds less than this for its client (isReady).

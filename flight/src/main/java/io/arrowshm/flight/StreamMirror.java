@@ -1,28 +1,16 @@
 package io.arrowshm.flight;
 
 import io.arrowshm.tensors.ArrowTensorTypes;
-import io.arrowshm.tensors.BatchRejectedException;
 import io.arrowshm.tensors.FixedShapeTensorType;
-import io.arrowshm.tensors.RecordBatchCheck;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.FlightClient;
-import org.apache.arrow.flight.FlightDescriptor;
-import org.apache.arrow.flight.FlightRuntimeException;
-import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Ticket;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Subscribes to a stream on a remote {@link StreamFlightServer} and republishes every row it
@@ -51,20 +39,9 @@ public final class StreamMirror implements AutoCloseable {
     private final FlightSource source;
     private final String localName;
     private final MirrorOptions options;
-    private final BufferAllocator allocator = new RootAllocator();
-    /** Where the gate decompresses a compressed batch once, to check it, before Flight's loader does. */
-    private final BufferAllocator scratch;
-    private final MirrorGate gate;
-    private final Thread thread;
+    private final MirrorLoop loop;
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
-    private final AtomicLong connects = new AtomicLong();
-    private final AtomicReference<String> lastError = new AtomicReference<>();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final AtomicReference<FlightStream> current = new AtomicReference<>();
-    private final CountDownLatch stopping = new CountDownLatch(1);
-    private volatile boolean connected;
-    private volatile boolean closed;
     private TensorBatchPublisher publisher;
     private ArrowTensorTypes.StreamLayout layout;
 
@@ -72,11 +49,7 @@ public final class StreamMirror implements AutoCloseable {
         this.source = source;
         this.localName = localName;
         this.options = options;
-        this.scratch = allocator.newChildAllocator("mirror-check", 0,
-                BatchGate.messageBytes(options.limits().maxDecodedBatchBytes()));
-        this.gate = new MirrorGate(options.limits(), scratch);
-        this.thread = new Thread(this::run, "arrow-shm-mirror-" + localName);
-        this.thread.setDaemon(true);
+        this.loop = new MirrorLoop(source, options, "the remote stream", "arrow-shm-mirror-" + localName, 0);
     }
 
     /** Starts mirroring {@code source} into the local stream {@code localName} on a thread of its own. */
@@ -87,19 +60,19 @@ public final class StreamMirror implements AutoCloseable {
         }
         FixedShapeTensorType.ensureRegistered();
         StreamMirror mirror = new StreamMirror(source, localName, options);
-        mirror.thread.start();
+        mirror.loop.start(mirror::receive);
         return mirror;
     }
 
     /** Counters and state now. */
     public MirrorStats stats() {
-        return new MirrorStats(connected, frames.get(), bytes.get(), connects.get(), Optional.ofNullable(lastError.get()),
-                failure.get() != null);
+        return new MirrorStats(loop.connected(), frames.get(), bytes.get(), loop.connects(), loop.lastError(),
+                loop.failure().isPresent());
     }
 
     /** Why the mirror stopped for good, if it did. */
     public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure.get());
+        return loop.failure();
     }
 
     /** The local stream's name. */
@@ -121,143 +94,47 @@ public final class StreamMirror implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (loop.closed()) {
             return;
         }
-        closed = true;
-        stopping.countDown();
-        FlightStream stream = current.get();
-        if (stream != null) {
-            stream.cancel("mirror closed", null);
-        }
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
+        if (!loop.close()) {
             return; // still inside a call that ignores cancelling: leave its memory to it rather than free it under it
         }
         if (publisher != null) {
             publisher.close();
         }
-        scratch.close();
-        allocator.close();
-    }
-
-    private void run() {
-        Duration backoff = options.initialBackoff();
-        CallOption[] callOptions = FlightClients.callOptions(options);
-        while (!closed) {
-            try (FlightClient client = FlightClients.connect(source.location(), options, allocator, gate)) {
-                if (receive(client, callOptions)) {
-                    backoff = options.initialBackoff();
-                }
-            } catch (FlightRuntimeException e) {
-                BatchGate.Refusal refused = gate.lastRefusal();
-                if (e.status().code() == FlightStatusCode.UNAUTHENTICATED
-                        || e.status().code() == FlightStatusCode.UNAUTHORIZED) {
-                    stop(e);
-                    return;
-                }
-                if (refused != null && refused.overLimit()) {
-                    // Honest perhaps, but larger than this mirror takes: reconnecting cannot help.
-                    stop(new IllegalArgumentException("the remote stream " + source + ": " + refused.reason(), e));
-                    return;
-                }
-                lastError.set(e.status().code() + ": " + e.getMessage());
-            } catch (IllegalArgumentException e) {
-                stop(e);
-                return;
-            } catch (InterruptedException e) {
-                return; // close()
-            } catch (Exception e) {
-                if (closed) {
-                    return;
-                }
-                lastError.set(e.getClass().getSimpleName() + ": " + e.getMessage());
-            } finally {
-                connected = false;
-            }
-            if (closed) {
-                return;
-            }
-            try {
-                if (stopping.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
-                    return; // close()
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
-            backoff = backoff.multipliedBy(2).compareTo(options.maxBackoff()) > 0 ? options.maxBackoff()
-                    : backoff.multipliedBy(2);
-        }
+        loop.release();
     }
 
     /** One connection: returns whether it got as far as the schema (a real connection, which resets the backoff). */
     private boolean receive(FlightClient client, CallOption[] callOptions) throws Exception {
-        int maxMessage = maxMessageBytes(client, callOptions);
+        int maxMessage = FlightClients.maxMessageBytes(client, source, options, callOptions);
         try (FlightStream stream = client.getStream(new Ticket(source.stream().getBytes(StandardCharsets.UTF_8)),
                 FlightClients.withMaxMessage(callOptions, maxMessage))) {
-            current.set(stream);
-            if (closed) {
+            loop.streaming(stream);
+            if (loop.closed()) {
                 return false;
             }
             ArrowTensorTypes.StreamLayout remote = TensorBatchPublisher.layout(stream.getSchema());
             if (publisher == null) {
-                publisher = TensorBatchPublisher.open(localName, stream.getSchema(), allocator, TensorBatchPublisher.PLAIN);
+                publisher = TensorBatchPublisher.open(localName, stream.getSchema(), loop.allocator(),
+                        TensorBatchPublisher.PLAIN);
                 layout = remote;
             } else if (remote.dtype() != layout.dtype() || !Arrays.equals(remote.shape(), layout.shape())) {
                 throw new IllegalArgumentException("the remote stream " + source + " is now " + remote
                         + " but '" + localName + "' is " + layout);
             }
-            connected = true;
-            connects.incrementAndGet();
+            loop.connectedNow();
             long rowBytes = publisher.stream().size();
-            while (!closed && stream.next()) {
+            while (!loop.closed() && stream.next()) {
                 int published = publisher.publish(stream.getRoot());
                 frames.addAndGet(published);
                 bytes.addAndGet(published * rowBytes);
             }
-            lastError.set("the server ended the stream");
+            loop.lastError("the server ended the stream");
             return true;
         } finally {
-            current.set(null);
+            loop.streaming(null);
         }
-    }
-
-    /**
-     * The largest message the {@code DoGet} may bring: a batch of the most rows the remote frames
-     * allow (from the server's {@code GetFlightInfo}), so gRPC refuses anything longer before it
-     * reads it. Frames over the mirror's limits stop it for good, before any local stream exists.
-     */
-    private int maxMessageBytes(FlightClient client, CallOption[] callOptions) {
-        Schema schema;
-        try {
-            schema = client.getInfo(FlightDescriptor.path(source.stream()), FlightClients.withTimeout(callOptions))
-                    .getSchema();
-        } catch (FlightRuntimeException e) {
-            if (e.status().code() != FlightStatusCode.UNIMPLEMENTED) {
-                throw e;
-            }
-            return (int) Math.min(Integer.MAX_VALUE,
-                    BatchGate.messageBytes(options.limits().maxDecodedBatchBytes()));
-        }
-        RecordBatchCheck check;
-        ArrowTensorTypes.StreamLayout remote;
-        try {
-            check = RecordBatchCheck.of(schema, options.limits());
-            remote = TensorBatchPublisher.layout(schema);
-        } catch (BatchRejectedException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("the remote stream " + source + ": " + e.getMessage(), e);
-        }
-        long frame = CreationBudget.frameBytes(remote);
-        long batch = (long) check.maxRows() * (frame + RecordBatchCheck.OTHER_COLUMN_BYTES_PER_ROW);
-        return (int) Math.min(Integer.MAX_VALUE, BatchGate.messageBytes(batch));
-    }
-
-    private void stop(Exception e) {
-        lastError.set(e.getMessage());
-        failure.set(e);
     }
 }

@@ -1,11 +1,13 @@
 package io.arrowshm.flight;
 
 import io.arrowshm.OpenOptions;
+import io.arrowshm.Ring;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.StreamInfo;
 import io.arrowshm.StreamNotFoundException;
 import io.arrowshm.WaitStrategy;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -46,16 +48,18 @@ final class StreamProducer implements FlightProducer {
     private final Semaphore puts;
     private final BufferAllocator frameMemory;
     private final ServedStreams served;
+    private final SendBudget sendBudget;
 
     /**
      * {@code allocator}: for puts; {@code frameMemory}: what {@code DoGet}s send from, budgeted by
-     * {@code served}.
+     * {@code sendBudget}, which {@code served} admits streams' calls by (rings' calls are admitted here).
      */
-    StreamProducer(BufferAllocator allocator, BufferAllocator frameMemory, ServedStreams served, ExecutorService senders,
-                   ServeOptions options, ServerCounters counters, BooleanSupplier closing) {
+    StreamProducer(BufferAllocator allocator, BufferAllocator frameMemory, ServedStreams served, SendBudget sendBudget,
+                   ExecutorService senders, ServeOptions options, ServerCounters counters, BooleanSupplier closing) {
         this.allocator = allocator;
         this.frameMemory = frameMemory;
         this.served = served;
+        this.sendBudget = sendBudget;
         this.senders = senders;
         this.exposed = new StreamPatterns(options.expose());
         this.actions = new StreamActions(exposed);
@@ -71,6 +75,11 @@ final class StreamProducer implements FlightProducer {
         TicketRequest request = TicketRequest.parse(ticket);
         if (!exposed.exposes(request.stream())) {
             throw StreamFlights.notFound(request.stream());
+        }
+        Optional<Ring> ring = RingFlights.tryOpen(request.stream());
+        if (ring.isPresent()) {
+            getRing(request, ring.get(), listener);
+            return;
         }
         SharedMemory shm = openForReading(request.stream(), frameMemory);
         if (shm.size() > MAX_FRAME_BYTES) {
@@ -96,6 +105,62 @@ final class StreamProducer implements FlightProducer {
         }
     }
 
+    /**
+     * A ring's DoGet, admitted like a stream's (by count, and by the memory it may hold: two batches,
+     * at most the ring client memory); its cursors are attached here, so a cursor in use or a bad
+     * position fails the call at once.
+     */
+    private void getRing(TicketRequest request, Ring ring, ServerStreamListener listener) {
+        RingServeOptions rings = options.rings();
+        BufferAllocator callAllocator = null;
+        RingFeed feed = null;
+        long held = 0;
+        try {
+            int maxRows = (int) Math.min(RingSender.rowsFor(ring.size(), rings.clientMemory()),
+                    MAX_FRAME_BYTES / ring.size());
+            if (maxRows < 1) {
+                throw CallStatus.RESOURCE_EXHAUSTED.withDescription("ring '" + ring.name() + "' has " + ring.size()
+                        + "-byte frames; a client may hold " + rings.clientMemory() + " bytes (two batches of at least"
+                        + " one frame, each under 2 GiB): raise --ring-client-memory").toRuntimeException();
+            }
+            long share = 2 * (maxRows * (ring.size() + 64));
+            if (!sendBudget.reserveBytes(share)) {
+                throw CallStatus.RESOURCE_EXHAUSTED.withDescription("the DoGet calls this server serves already hold"
+                        + " what it allows for frames in flight (--max-send-bytes " + options.maxSendBytes() + "; a ring"
+                        + " call holds up to " + share + " bytes); try again later").toRuntimeException();
+            }
+            held = share;
+            // In the frame memory, whose limit is what the budget granted: streams and rings share one bound.
+            callAllocator = frameMemory.newChildAllocator("doget-ring-" + ring.name(), 0, rings.clientMemory());
+            feed = RingFeed.open(ring, request, rings, maxRows);
+            long release = share;
+            senders.execute(new RingSender(feed, request.latestOnly(), new OutboundCall(listener), callAllocator,
+                    maxRows, counters, closing, () -> sendBudget.releaseBytes(release)));
+        } catch (RejectedExecutionException e) {
+            closeRingQuietly(feed, ring, callAllocator, held);
+            if (closing.getAsBoolean()) {
+                throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException();
+            }
+            throw CallStatus.RESOURCE_EXHAUSTED.withDescription("this server already serves " + options.maxClients()
+                    + " DoGet calls, as many as it takes at once (--max-clients " + options.maxClients()
+                    + "); try again later").toRuntimeException();
+        } catch (RuntimeException | Error e) {
+            closeRingQuietly(feed, ring, callAllocator, held);
+            throw e;
+        }
+    }
+
+    private void closeRingQuietly(RingFeed feed, Ring ring, BufferAllocator callAllocator, long held) {
+        sendBudget.releaseBytes(held);
+        if (feed != null) {
+            feed.close();
+        }
+        ring.close();
+        if (callAllocator != null) {
+            callAllocator.close();
+        }
+    }
+
     @Override
     public void listFlights(CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
         for (StreamInfo info : ExposedStreams.list(exposed)) {
@@ -109,6 +174,21 @@ final class StreamProducer implements FlightProducer {
             }
             listener.onNext(flight);
         }
+        for (String name : Ring.list()) {
+            if (!exposed.exposes(name)) {
+                continue;
+            }
+            try {
+                Optional<Ring> ring = RingFlights.tryOpen(name);
+                if (ring.isPresent()) {
+                    try (Ring opened = ring.get()) {
+                        listener.onNext(RingFlights.info(opened));
+                    }
+                }
+            } catch (RuntimeException unservable) {
+                // as for streams: GetFlightInfo on its name says what is wrong
+            }
+        }
         listener.onCompleted();
     }
 
@@ -117,6 +197,12 @@ final class StreamProducer implements FlightProducer {
         String name = StreamFlights.nameOf(descriptor);
         if (!exposed.exposes(name)) {
             throw StreamFlights.notFound(name);
+        }
+        Optional<Ring> ring = RingFlights.tryOpen(name);
+        if (ring.isPresent()) {
+            try (Ring opened = ring.get()) {
+                return RingFlights.info(opened);
+            }
         }
         return StreamFlights.info(StreamFlights.stat(name));
     }
@@ -134,6 +220,14 @@ final class StreamProducer implements FlightProducer {
                     .toRuntimeException();
         }
         try {
+            Optional<Ring> ring = RingFlights.tryOpen(name);
+            if (ring.isPresent()) {
+                // The row it unpacks for a bool ring, nothing else; a ring is never created by a put.
+                BufferAllocator putAllocator = allocator.newChildAllocator("doput-ring-" + name, 0,
+                        options.limits().maxFrameBytes() + (1 << 20));
+                return new RingPutReceiver(ring.get(), flightStream, ackStream, putAllocator, counters, options.limits(),
+                        PutVerdict.current(), () -> context.isCancelled() || closing.getAsBoolean(), puts::release);
+            }
             // The put's own memory: the row it unpacks for a bool stream, nothing else.
             BufferAllocator putAllocator = allocator.newChildAllocator("doput-" + name, 0,
                     options.limits().maxFrameBytes() + (1 << 20));

@@ -80,25 +80,14 @@ final class TensorBatchPublisher implements AutoCloseable {
     /** Checks the batch, then publishes its non-null rows in order; returns how many were published. */
     int publish(VectorSchemaRoot batch) {
         int rows = batch.getRowCount();
-        FieldVector column = batch.getVector(tensorIndex);
-        if (!(column instanceof FixedShapeTensorVector)) {
-            throw new IllegalArgumentException("column " + tensorIndex + " is not an arrow.fixed_shape_tensor vector");
-        }
-        FixedShapeTensorVector tensors = (FixedShapeTensorVector) column;
-        TensorRows.checkBatch(tensors, rows);
+        FixedShapeTensorVector tensors = checkedTensors(batch, tensorIndex);
         UInt8Vector frameIds = frameIds(batch);
         int published = 0;
         for (int i = 0; i < rows; i++) {
             if (tensors.isNull(i)) {
                 continue;
             }
-            ArrowBuf row;
-            if (boolRow != null) {
-                TensorRows.copyRow(tensors, i, boolRow);
-                row = boolRow.slice(0, shm.size());
-            } else {
-                row = TensorRows.rowBytes(tensors, i);
-            }
+            ArrowBuf row = row(tensors, i, boolRow, shm.size());
             if (frameIds != null && !frameIds.isNull(i)) {
                 shm.write(row, frameIds.get(i));
             } else {
@@ -120,13 +109,40 @@ final class TensorBatchPublisher implements AutoCloseable {
         }
     }
 
-    private static UInt8Vector frameIds(VectorSchemaRoot batch) {
+    /**
+     * The batch's tensor column, checked whole (rows, values, bytes, no null value) before any row of
+     * it is used.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    static FixedShapeTensorVector checkedTensors(VectorSchemaRoot batch, int tensorIndex) {
+        FieldVector column = batch.getVector(tensorIndex);
+        if (!(column instanceof FixedShapeTensorVector)) {
+            throw new IllegalArgumentException("column " + tensorIndex + " is not an arrow.fixed_shape_tensor vector");
+        }
+        FixedShapeTensorVector tensors = (FixedShapeTensorVector) column;
+        TensorRows.checkBatch(tensors, batch.getRowCount());
+        return tensors;
+    }
+
+    /** Row {@code i} as a stream or ring stores it: a view of the values, or (bool) unpacked into {@code boolRow}. */
+    static ArrowBuf row(FixedShapeTensorVector tensors, int i, ArrowBuf boolRow, long frameBytes) {
+        if (boolRow == null) {
+            return TensorRows.rowBytes(tensors, i);
+        }
+        TensorRows.copyRow(tensors, i, boolRow);
+        return boolRow.slice(0, frameBytes);
+    }
+
+    /** The batch's {@code frame_id} column, when it has one of type uint64. */
+    static UInt8Vector frameIds(VectorSchemaRoot batch) {
         // getVector(name) returns null for a missing column (Schema.findField would throw).
         FieldVector vector = batch.getVector(RecordingSchema.FRAME_ID);
         return vector instanceof UInt8Vector ? (UInt8Vector) vector : null;
     }
 
-    private static int tensorColumn(Schema schema) {
+    /** The index of the schema's first {@code arrow.fixed_shape_tensor} column. */
+    static int tensorColumn(Schema schema) {
         for (int i = 0; i < schema.getFields().size(); i++) {
             if (schema.getFields().get(i).getType() instanceof FixedShapeTensorType) {
                 return i;

@@ -35,9 +35,9 @@ class DoGetAdmissionTest {
             SendBudget budget = new SendBudget(ServeOptions.DEFAULT_MAX_SEND_BYTES,
                     ServeOptions.DEFAULT_CLIENT_QUEUE_BYTES, memory);
             long admitted = 0;
-            if (budget.reserve(budget.callShare(frame) + budget.streamShare(frame))) {
+            if (budget.reserveBytes(budget.callShare(frame) + budget.streamShare(frame))) {
                 admitted++;
-                while (budget.reserve(budget.callShare(frame))) {
+                while (budget.reserveBytes(budget.callShare(frame))) {
                     admitted++;
                 }
             }

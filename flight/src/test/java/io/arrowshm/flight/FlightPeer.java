@@ -15,6 +15,23 @@ public final class FlightPeer {
     private FlightPeer() {
     }
 
+    /** Writes the most Arrow memory the server held to {@code file} each time it grows (sampled every 2 ms). */
+    private static void samplePeak(StreamFlightServer server, Path file) {
+        long peak = -1;
+        while (true) {
+            long now = server.stats().bufferedBytes();
+            if (now > peak) {
+                peak = now;
+                try {
+                    java.nio.file.Files.writeString(file, Long.toString(peak));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "serve": { // PORT [TOKEN_FILE|-] [GLOB|-]: serves until stdin closes or it is killed
@@ -34,6 +51,24 @@ public final class FlightPeer {
                     }
                 }
                 System.out.println("closed");
+                break;
+            }
+            case "serve-rings": { // PORT WINDOW CLIENT_MEMORY GRACE_MILLIS [PEAK_FILE]: the peak Arrow memory goes to PEAK_FILE
+                ServeOptions options = ServeOptions.defaults().port(Integer.parseInt(args[1])).rings(RingServeOptions.defaults()
+                        .window(Long.parseLong(args[2])).clientMemory(Long.parseLong(args[3]))
+                        .cursorGrace(java.time.Duration.ofMillis(Long.parseLong(args[4]))));
+                try (StreamFlightServer server = StreamFlightServer.start(options)) {
+                    if (args.length > 5) {
+                        Thread sampler = new Thread(() -> samplePeak(server, Path.of(args[5])));
+                        sampler.setDaemon(true);
+                        sampler.start();
+                    }
+                    System.out.println("serving " + server.port());
+                    System.out.flush();
+                    while (System.in.read() >= 0) {
+                        // the test kills us to stop the server
+                    }
+                }
                 break;
             }
             case "write-paced": { // NAME FPS FRAMES: writes pattern frames, frame id i, at FPS

@@ -6,7 +6,6 @@ import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.function.Function;
 import org.apache.arrow.memory.ArrowBuf;
-import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -48,9 +47,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * publish with {@link #write}.
  */
 public final class Nd4jStreams {
-    /** Data types for which this JVM's backend was seen wrapping the mapping rather than copying it. */
-    private static final java.util.Set<DataType> WRAPPED_TYPES = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     private Nd4jStreams() {
     }
 
@@ -86,17 +82,11 @@ public final class Nd4jStreams {
         ArrowBuf lease = shm.buffer();
         try {
             shm.checkBacked(); // libnd4j cannot survive a SIGBUS: refuse a truncated segment up front
-            long address = lease.memoryAddress();
-            long[] shape = shm.shape();
-            DataBuffer buffer = MappedDataBuffers.wrap(address, type, shm.size() / shm.dtype().itemSize());
-            INDArray array = Nd4j.create(buffer, shape, Nd4j.getStrides(shape, 'c'), 0, 'c', type);
-            requireWrapped(array, address, shm);
-            MappingLease.releaseWhenUnreachable(buffer, lease);
-            return array;
         } catch (RuntimeException | Error e) {
             lease.close();
             throw e;
         }
+        return MappedArrays.over(lease, type, shm.shape(), "stream '" + shm.name() + "'");
     }
 
     /**
@@ -226,24 +216,5 @@ public final class Nd4jStreams {
             throw new IllegalArgumentException("the array is not a view of stream '" + shm.name()
                     + "'; pass the array Nd4jStreams.view(shm) returned, or use readZeroCopy(shm, reader)");
         }
-    }
-
-    /**
-     * Fails when the backend copied the memory instead of wrapping it: the "view" would silently
-     * be a snapshot. The backend is fixed for the JVM's life, so each data type is checked on its
-     * first view only (asking a buffer for its address is a native call into libnd4j).
-     */
-    private static void requireWrapped(INDArray array, long address, SharedMemory shm) {
-        DataType type = array.dataType();
-        if (WRAPPED_TYPES.contains(type)) {
-            return;
-        }
-        long actual = array.data().addressPointer().address();
-        if (actual != address) {
-            throw new UnsupportedOperationException("the ND4J backend " + Nd4j.getBackend().getClass().getName()
-                    + " copied stream '" + shm.name() + "' instead of wrapping it, so a view would not be shared;"
-                    + " use a CPU backend (nd4j-native) for views, or Nd4jStreams.read(shm) for a copy");
-        }
-        WRAPPED_TYPES.add(type);
     }
 }

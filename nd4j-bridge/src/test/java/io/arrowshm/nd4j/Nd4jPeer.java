@@ -76,6 +76,29 @@ public final class Nd4jPeer {
                 }
                 break;
             }
+            case "truncated-ring-view": { // NAME: cuts the last two slots off a 4-slot ring, then views them in ND4J
+                try (io.arrowshm.Ring ring = io.arrowshm.Ring.open(name);
+                     io.arrowshm.RingReader reader = ring.reader("nd4j")) {
+                    java.nio.file.Path file = io.arrowshm.internal.posix.Segments.path(
+                            io.arrowshm.internal.ring.RingNames.of(name).segment());
+                    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                            java.nio.file.StandardOpenOption.WRITE)) {
+                        channel.truncate(channel.size() - 2 * ring.size());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    java.time.Duration second = java.time.Duration.ofSeconds(1);
+                    try (io.arrowshm.RingLease first = reader.lease(second)) {
+                        System.out.println(outcome(() -> Nd4jRings.view(ring, first).sumNumber()));
+                    }
+                    try (io.arrowshm.RingBatch rest = reader.leaseBatch(3, second)) {
+                        System.out.println(outcome(() -> Nd4jRings.view(ring, rest, 0, 1).sumNumber()));
+                        System.out.println(outcome(() -> Nd4jRings.view(ring, rest).sumNumber()));
+                    }
+                    System.out.println("alive");
+                }
+                break;
+            }
             default:
                 throw new IllegalArgumentException("unknown command " + command);
         }

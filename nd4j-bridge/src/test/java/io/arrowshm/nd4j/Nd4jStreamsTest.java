@@ -248,7 +248,7 @@ class Nd4jStreamsTest {
         }
     }
 
-    private static byte[] bytesOf(INDArray dense) {
+    static byte[] bytesOf(INDArray dense) {
         byte[] out = new byte[Math.toIntExact(dense.length() * dense.data().getElementSize())];
         try (ArrowBuf bytes = ForeignArrowBufs.over(dense)) {
             bytes.getBytes(0, out);

@@ -208,9 +208,22 @@ public final class LeasedTensor implements AutoCloseable {
         if (!uses.enter()) {
             throw new IllegalStateException("cannot " + purpose + " a closed tensor over " + lease.origin()
                     + ": it was valid only until its lease ended (the readZeroCopy call or try block that held it);"
-                    + " make a new one for this frame (OnnxStreams.tensor or readZeroCopy)");
+                    + " make a new one for this frame (OnnxStreams.tensor, OnnxRings.tensor or readZeroCopy)");
         }
         return tensor;
+    }
+
+    /**
+     * Runs {@code use} on the tensor's memory (a model output's, say), keeping it alive meanwhile:
+     * a concurrent {@code close()} takes effect when {@code use} returns.
+     */
+    void useMemory(String purpose, java.util.function.Consumer<ArrowBuf> use) {
+        enter(purpose);
+        try {
+            use.accept(lease.memory());
+        } finally {
+            exit();
+        }
     }
 
     void exit() {

@@ -7,11 +7,11 @@ import org.apache.arrow.memory.ArrowBuf;
  * until {@link #close()}. A {@link LeasedTensor} is built over a lease and closes it when the
  * tensor is released, so ONNX Runtime never holds a pointer into memory nobody keeps alive.
  *
- * <p>Today's leases: a stream's payload view ({@code SharedMemory.buffer()}, which the
- * {@link OnnxStreams} methods take for you), and any {@link ArrowBuf} a caller owns, such as a
- * private copy from {@code readInto} ({@link #of}). A ring slot's lease (a view that stays valid
- * until it is closed) is one more implementation: {@code memory()} returns the slot's view and
- * {@code close()} gives the slot back.
+ * <p>The leases: a stream's payload view ({@code SharedMemory.buffer()}, which the
+ * {@link OnnxStreams} methods take for you), a ring's {@code RingLease} or {@code RingBatch}
+ * ({@link OnnxRings}: the memory is the slots, and ending the lease moves the reader's cursor
+ * past them), and any {@link ArrowBuf} a caller owns, such as a private copy from
+ * {@code readInto} ({@link #of}).
  *
  * <pre>{@code
  * ArrowBuf copy = allocator.buffer(shm.size());

@@ -134,26 +134,29 @@ public final class OnnxStreams {
      * @throws IllegalArgumentException when the value is not a tensor of the stream's dtype and shape
      */
     public static void write(SharedMemory out, OnnxValue value) {
-        out.write(bytesOf(out, value));
+        out.write(bytesOf("stream '" + out.name() + "'", out.dtype(), out.shape(), value));
     }
 
     /** {@link #write(SharedMemory, OnnxValue)} stamping {@code frameId} on the publication. */
     public static void write(SharedMemory out, OnnxValue value, long frameId) {
-        out.write(bytesOf(out, value), frameId);
+        out.write(bytesOf("stream '" + out.name() + "'", out.dtype(), out.shape(), value), frameId);
     }
 
-    private static ByteBuffer bytesOf(SharedMemory out, OnnxValue value) {
+    /**
+     * ONNX Runtime's copy of a model output, checked to be a tensor of {@code dtype} and
+     * {@code shape}, for writing into {@code target} (a stream or a ring).
+     */
+    static ByteBuffer bytesOf(String target, DType dtype, long[] shape, OnnxValue value) {
         if (!(value instanceof OnnxTensor tensor)) {
-            throw new IllegalArgumentException("only a tensor can be written to stream '" + out.name() + "', not "
+            throw new IllegalArgumentException("only a tensor can be written to " + target + ", not "
                     + (value == null ? "null" : value.getInfo()));
         }
-        DType dtype = out.dtype();
         TensorInfo info = tensor.getInfo();
         if (info.onnxType != TensorInfo.OnnxTensorType.mapFromJavaType(OnnxTypes.javaType(dtype))
-                || !Arrays.equals(info.getShape(), out.shape())) {
+                || !Arrays.equals(info.getShape(), shape)) {
             throw new IllegalArgumentException("cannot write a " + info.onnxType + " " + Arrays.toString(info.getShape())
-                    + " tensor to stream '" + out.name() + "', which holds " + dtype.numpyName() + " "
-                    + Arrays.toString(out.shape()) + "; create the stream with the model output's type and shape");
+                    + " tensor to " + target + ", which holds " + dtype.numpyName() + " "
+                    + Arrays.toString(shape) + "; create it with the model output's type and shape");
         }
         return tensor.getByteBuffer(); // a copy; IllegalStateException when the value was closed
     }

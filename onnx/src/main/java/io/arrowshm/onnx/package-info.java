@@ -1,11 +1,13 @@
 /**
- * ONNX Runtime on arrow-shm streams without a copy: {@link io.arrowshm.onnx.LeasedTensor} is an
- * ONNX tensor over memory whose lifetime a {@link io.arrowshm.onnx.MemoryLease} holds (a stream's
- * payload, a private copy, later a ring slot), valid exactly as long as it is open;
+ * ONNX Runtime on arrow-shm streams and rings without a copy: {@link io.arrowshm.onnx.LeasedTensor}
+ * is an ONNX tensor over memory whose lifetime a {@link io.arrowshm.onnx.MemoryLease} holds (a
+ * stream's payload, a ring slot's lease, a private copy), valid exactly as long as it is open;
  * {@link io.arrowshm.onnx.OnnxRunner} runs a session on such tensors and refuses closed ones;
- * {@link io.arrowshm.onnx.OnnxStreams} makes them over streams and publishes outputs;
- * {@link io.arrowshm.onnx.StreamInference} runs one model from a stream into another, zero-copy
- * both ways.
+ * {@link io.arrowshm.onnx.OnnxStreams} and {@link io.arrowshm.onnx.OnnxRings} make them over
+ * streams and ring leases and write outputs; {@link io.arrowshm.onnx.StreamInference} runs one
+ * model from a stream into another, zero-copy both ways, and
+ * {@link io.arrowshm.onnx.RingInference} from a ring into another, losslessly (one output frame
+ * per input frame).
  *
  * <pre>{@code
  * try (OrtEnvironment env = OrtEnvironment.getEnvironment();

@@ -160,7 +160,7 @@ public final class OnnxMisusePeer {
         }
     }
 
-    private static void print(Supplier<Object> attempt) {
+    static void print(Supplier<Object> attempt) {
         String outcome;
         try {
             Object result = attempt.get();

@@ -53,8 +53,13 @@ final class Snippets {
             statements("tensors-record-replay")
                     .imports("java.nio.file.Path", "org.apache.arrow.memory.BufferAllocator",
                             "org.apache.arrow.memory.RootAllocator", "org.apache.arrow.vector.Float4Vector"),
+            statements("tensors-ring-record")
+                    .imports("java.nio.file.Path", "org.apache.arrow.memory.BufferAllocator",
+                            "org.apache.arrow.memory.RootAllocator"),
             statements("flight-serve-mirror")
                     .imports("io.arrowshm.flight.*", "java.nio.file.Path"),
+            statements("flight-rings")
+                    .imports("io.arrowshm.flight.*"),
             statements("gpu-streams")
                     .declare("float[] hostFrame = new float[480 * 640];", "float[] hostCopy = new float[480 * 640];",
                             "long devicePointer = 0; // device memory on cuda:0 in the README's story",
@@ -70,6 +75,16 @@ final class Snippets {
                             "OrtSession session = null; // env.createSession(\"model.onnx\", ...) in the README's story",
                             "SharedMemory frames = null; // float32 (64, 64)",
                             "SharedMemory scores = null; // float32 (64, 10)"),
+            statements("onnx-ring-inference")
+                    .imports("ai.onnxruntime.OrtEnvironment", "ai.onnxruntime.OrtSession",
+                            "io.arrowshm.onnx.RingInference")
+                    .declare("boolean running = true;"),
+            statements("dl4j-ring-iterator")
+                    .imports("io.arrowshm.dl4j.RingDataSetIterator",
+                            "org.deeplearning4j.nn.multilayer.MultiLayerNetwork")
+                    .declare("MultiLayerNetwork network = null; // SmallNetwork.create(7) in the README's story"),
+            statements("nd4j-ring-views")
+                    .imports("io.arrowshm.nd4j.Nd4jRings", "org.nd4j.linalg.api.ndarray.INDArray"),
             statements("nd4j-cuda-view")
                     .imports("org.bytedeco.javacpp.Pointer", "org.nd4j.linalg.api.buffer.DataBuffer",
                             "org.nd4j.linalg.api.buffer.DataType", "org.nd4j.linalg.api.ndarray.INDArray",
@@ -108,6 +123,14 @@ final class Snippets {
                             "back = client.do_get(flight.Ticket(FRAMES_IN)).read_chunk().data",
                             "assert back['tensor'].type.shape == [480, 640], back.schema",
                             "assert (back['tensor'].to_numpy_ndarray()[0] == frames[-1]).all()"),
+            python("flight-ring-pyarrow")
+                    .creates("frames-ring")
+                    .flightServer("grpc://127.0.0.1:8815")
+                    .check("assert rows == list(range(3)), rows",
+                            "assert lost == [0, 0, 0], lost",
+                            "assert (resumed['position'].to_pylist(), resumed['lost'].to_pylist()) == ([3], [0]),"
+                                    + " resumed.to_pydict().keys()",
+                            "assert (resumed['tensor'].to_numpy_ndarray()[0] == 3).all()"),
             python("torch-reads-record")
                     .skip("needs torch, a CUDA GPU and a Java GPU stream: gpu/device-check.sh runs it"
                             + " (torch-reads-java-record; passed on an NVIDIA H200, 2026-11-29), and"

@@ -44,6 +44,25 @@ public final class RingRoots {
     private RingRoots() {
     }
 
+    /**
+     * Loads {@code rows} frames stored one after the other in {@code values} (C order, as a ring
+     * slot holds them) into {@code tensor}: the buffer itself becomes its value buffer (retained, no
+     * copy), except for bool, which is packed into new Arrow bits.
+     */
+    public static void loadTensor(FixedShapeTensorVector tensor, DType dtype, ArrowBuf values, int rows,
+                                  BufferAllocator allocator) {
+        int elements = tensor.type().listSize();
+        ArrowBuf empty = allocator.getEmpty();
+        tensor.getUnderlyingVector().loadFieldBuffers(new ArrowFieldNode(rows, 0), List.of(empty));
+        if (dtype == DType.BOOL) {
+            try (ArrowBuf bits = TensorBuffers.packBits(values, 0, (long) elements * rows, allocator)) {
+                tensor.values().loadFieldBuffers(new ArrowFieldNode((long) elements * rows, 0), List.of(empty, bits));
+            }
+        } else {
+            tensor.values().loadFieldBuffers(new ArrowFieldNode((long) elements * rows, 0), List.of(empty, values));
+        }
+    }
+
     /** The schema of {@link #batch}: tensor, position, frame_id, write_time, with the recording's metadata. */
     public static Schema schema(Ring ring) {
         Schema recording = RecordingSchema.of(ring.name(), ring.dtype(), ring.shape());
@@ -59,19 +78,9 @@ public final class RingRoots {
         int rows = batch.count();
         VectorSchemaRoot root = VectorSchemaRoot.create(schema(ring), allocator);
         try {
-            FixedShapeTensorVector tensor = (FixedShapeTensorVector) root.getVector(RecordingSchema.TENSOR);
-            int elements = tensor.type().listSize();
-            ArrowBuf empty = allocator.getEmpty();
-            tensor.getUnderlyingVector().loadFieldBuffers(new ArrowFieldNode(rows, 0), List.of(empty));
-            ArrowBuf slots = batch.buffer();
-            if (ring.dtype() == DType.BOOL) {
-                try (ArrowBuf bits = TensorBuffers.packBits(slots, 0, (long) elements * rows, allocator)) {
-                    tensor.values().loadFieldBuffers(new ArrowFieldNode((long) elements * rows, 0), List.of(empty, bits));
-                }
-            } else {
-                // loadFieldBuffers retains the slots' view: the root keeps its own reference to the mapping.
-                tensor.values().loadFieldBuffers(new ArrowFieldNode((long) elements * rows, 0), List.of(empty, slots));
-            }
+            // loadTensor retains the slots' view: the root keeps its own reference to the mapping.
+            loadTensor((FixedShapeTensorVector) root.getVector(RecordingSchema.TENSOR), ring.dtype(), batch.buffer(),
+                    rows, allocator);
             UInt8Vector positions = (UInt8Vector) root.getVector(POSITION);
             UInt8Vector frameIds = (UInt8Vector) root.getVector(RecordingSchema.FRAME_ID);
             TimeStampNanoTZVector times = (TimeStampNanoTZVector) root.getVector(RecordingSchema.WRITE_TIME);

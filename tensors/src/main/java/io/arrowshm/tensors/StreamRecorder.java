@@ -85,7 +85,7 @@ public final class StreamRecorder implements AutoCloseable {
     }
 
     /** Why {@code file} cannot be written, in words: the JDK's exceptions name the file and hide the reason. */
-    private static String reason(Path file, IOException e) {
+    static String reason(Path file, IOException e) {
         Path parent = file.toAbsolutePath().getParent();
         if (e instanceof java.nio.file.NoSuchFileException && parent != null && !java.nio.file.Files.isDirectory(parent)) {
             return "no such directory " + parent;

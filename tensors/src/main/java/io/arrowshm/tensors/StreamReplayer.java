@@ -2,7 +2,6 @@ package io.arrowshm.tensors;
 
 import io.arrowshm.CreateOptions;
 import io.arrowshm.SharedMemory;
-import io.arrowshm.StreamInterruptedException;
 import io.arrowshm.StreamNotFoundException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -67,135 +66,44 @@ public final class StreamReplayer {
      *     the failing pass published)
      */
     public ReplayStats run() {
-        long start = System.nanoTime();
-        Progress progress = new Progress(start);
-        Pacer pacer = new Pacer(options.pace(), options.rateHz());
-        SharedMemory shm = null;
-        ArrowBuf row = null;
+        return new FileReplay(file, options, allocator, () -> stopRequested, "stream '" + streamName + "'", this::open)
+                .run();
+    }
+
+    /** The stream, checked against the file's layout, or made with it. */
+    private FileReplay.Target open(ArrowTensorTypes.StreamLayout layout, TensorFileReader reader) {
+        SharedMemory shm;
         boolean created = false;
-        boolean interrupted = false;
-        boolean failed = true;
-        ArrowTensorTypes.StreamLayout layout = null;
-        TensorFileReader reader = null;
         try {
-            outer:
-            while (true) {
-                reader = TensorFileReader.open(file, allocator, options.limits());
-                if (options.pace() == ReplayOptions.Pace.ORIGINAL && !reader.hasWriteTime()) {
-                    throw new TensorFileException(file + ": no write_time column to replay at the original pace;"
-                            + " give a rate or replay as fast as possible");
-                }
-                if (layout != null && !sameLayout(layout, reader.layout())) {
-                    throw new TensorFileException(file + " now holds " + reader.layout() + " but stream '" + streamName
-                            + "' is " + layout + " (the file changed between two --loop passes); nothing of it was"
-                            + " published");
-                }
-                layout = reader.layout();
-                reader.checkAllBatches();
-                if (shm == null) {
-                    try {
-                        SharedMemory existing = SharedMemory.open(streamName);
-                        checkMatches(existing, layout);
-                        shm = existing;
-                    } catch (StreamNotFoundException missing) {
-                        shm = SharedMemory.create(streamName, CreateOptions.of(layout.dtype(), layout.shape()).notify(true));
-                        created = true;
-                    }
-                    row = allocator.buffer(Math.max(1, shm.size()));
-                }
-                pacer.restart();
-                long index = 0;
-                while (reader.loadNextBatch()) {
-                    for (int i = 0; i < reader.rowCount(); i++, index++) {
-                        if (stopRequested) {
-                            break outer;
-                        }
-                        if (reader.isNull(i)) {
-                            progress.skipped++;
-                            continue;
-                        }
-                        pacer.awaitDue(reader.hasWriteTime() ? reader.writeTimeNanos(i) : 0);
-                        long frameId = reader.frameId(i, index);
-                        if (layout.dtype() == io.arrowshm.DType.BOOL) {
-                            reader.copyRow(i, row);
-                            shm.write(row, frameId);
-                        } else {
-                            shm.write(reader.rowBytes(i), frameId);
-                        }
-                        progress.published(shm.size());
-                    }
-                }
-                progress.passes++;
-                reader.close();
-                reader = null;
-                if (!options.loop() || stopRequested) {
-                    break;
-                }
+            shm = SharedMemory.open(streamName);
+            checkMatches(shm, layout);
+        } catch (StreamNotFoundException missing) {
+            shm = SharedMemory.create(streamName, CreateOptions.of(layout.dtype(), layout.shape()).notify(true));
+            created = true;
+        }
+        SharedMemory stream = shm;
+        boolean made = created;
+        return new FileReplay.Target() {
+            @Override
+            public long frameBytes() {
+                return stream.size();
             }
-            failed = false;
-            ReplayStats stats = progress.stats(false);
-            if (options.progress() != null) {
-                options.progress().accept(stats);
+
+            @Override
+            public boolean write(ArrowBuf row, long frameId) {
+                stream.write(row, frameId);
+                return true;
             }
-            return stats;
-        } catch (TensorFileException e) {
-            if (!Thread.currentThread().isInterrupted()) {
-                throw e;
-            }
-            // An interrupt closed the file's channel under a read (NIO does that): it is the interrupt.
-            interrupted = true;
-            failed = false;
-            return progress.stats(true);
-        } catch (InterruptedException | StreamInterruptedException e) {
-            interrupted = true;
-            failed = false;
-            return progress.stats(true);
-        } finally {
-            if (reader != null) {
-                reader.close();
-            }
-            if (row != null) {
-                row.close();
-            }
-            if (shm != null) {
-                Optional<String> instance = shm.instanceId();
-                shm.close();
-                if (failed && created && progress.passes == 0) {
+
+            @Override
+            public void close(boolean undo) {
+                Optional<String> instance = stream.instanceId();
+                stream.close();
+                if (undo && made) {
                     unlinkIfStill(instance);
                 }
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Frames and skipped rows so far, and the progress callback's clock. */
-    private final class Progress {
-        final long start;
-        long frames;
-        long skipped;
-        long passes;
-        long bytes;
-        long next;
-
-        Progress(long start) {
-            this.start = start;
-            this.next = start + options.progressInterval().toNanos();
-        }
-
-        void published(long frameBytes) {
-            frames++;
-            bytes += frameBytes;
-            if (options.progress() != null && System.nanoTime() - next >= 0) {
-                options.progress().accept(stats(false));
-                next = System.nanoTime() + options.progressInterval().toNanos();
-            }
-        }
-
-        ReplayStats stats(boolean interrupted) {
-            return new ReplayStats(frames, skipped, bytes, passes, System.nanoTime() - start, interrupted);
-        }
+        };
     }
 
     /** Unlinks the stream this replay created, unless someone recreated the name meanwhile. */
@@ -207,10 +115,6 @@ public final class StreamReplayer {
         } catch (RuntimeException gone) {
             // already unlinked, or no longer ours: nothing to undo
         }
-    }
-
-    private static boolean sameLayout(ArrowTensorTypes.StreamLayout a, ArrowTensorTypes.StreamLayout b) {
-        return a.dtype() == b.dtype() && Arrays.equals(a.shape(), b.shape());
     }
 
     private void checkMatches(SharedMemory shm, ArrowTensorTypes.StreamLayout layout) {

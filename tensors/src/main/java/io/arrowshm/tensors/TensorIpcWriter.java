@@ -14,6 +14,7 @@ import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.ReferenceManager;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.compression.CompressionCodec;
@@ -54,6 +55,8 @@ final class TensorIpcWriter implements AutoCloseable {
     private final DType dtype;
     private final long rowBytes;
     private final int elements;
+    /** Whether the schema has a {@code position} column after {@code tensor} (a ring's recording). */
+    private final boolean positioned;
     private final List<ArrowBlock> blocks = new ArrayList<>();
     private FileChannel channel;
     private WriteChannel out;
@@ -73,6 +76,8 @@ final class TensorIpcWriter implements AutoCloseable {
         this.dtype = dtype;
         this.rowBytes = rowBytes;
         this.elements = elements;
+        this.positioned = schema.getFields().size() > 1
+                && schema.getFields().get(1).getName().equals(RingRecordingSchema.POSITION);
         this.codec = compression == RecordingOptions.Compression.NONE ? NoCompressionCodec.INSTANCE
                 : CommonsCompressionFactory.INSTANCE.createCodec(compression == RecordingOptions.Compression.ZSTD
                         ? CompressionUtil.CodecType.ZSTD : CompressionUtil.CodecType.LZ4_FRAME);
@@ -100,8 +105,21 @@ final class TensorIpcWriter implements AutoCloseable {
     /** Writes one record batch of {@code rows} (payload buffers of at least rowBytes each) with their columns. */
     void writeBatch(List<ArrowBuf> rows, long[] counts, long[] frameIds, long[] writeTimeNanos, long[] missed)
             throws IOException {
+        writeBatch(rows, null, counts, frameIds, writeTimeNanos, missed);
+    }
+
+    /**
+     * {@link #writeBatch(List, long[], long[], long[], long[])} for a schema with a {@code position}
+     * column after {@code tensor} ({@link RingRecordingSchema}); {@code positions} is null otherwise.
+     */
+    void writeBatch(List<ArrowBuf> rows, long[] positions, long[] counts, long[] frameIds, long[] writeTimeNanos,
+                    long[] missed) throws IOException {
         int n = rows.size();
-        try (UInt8Vector count = column(RecordingSchema.COUNT, counts, n);
+        if ((positions != null) != positioned) {
+            throw new IllegalArgumentException("the schema " + (positioned ? "has" : "has no") + " position column");
+        }
+        try (UInt8Vector position = positions == null ? null : column(RingRecordingSchema.POSITION, positions, n);
+             UInt8Vector count = column(RecordingSchema.COUNT, counts, n);
              UInt8Vector frameId = column(RecordingSchema.FRAME_ID, frameIds, n);
              UInt8Vector missedColumn = column(RecordingSchema.MISSED, missed, n);
              TimeStampNanoTZVector writeTime = new TimeStampNanoTZVector(RecordingSchema.WRITE_TIME, allocator, "UTC")) {
@@ -110,11 +128,16 @@ final class TensorIpcWriter implements AutoCloseable {
                 writeTime.set(i, writeTimeNanos[i]);
             }
             writeTime.setValueCount(n);
-            List<ArrowFieldNode> nodes = List.of(new ArrowFieldNode(n, 0), new ArrowFieldNode((long) n * elements, 0),
-                    new ArrowFieldNode(n, 0), new ArrowFieldNode(n, 0), new ArrowFieldNode(n, 0),
-                    new ArrowFieldNode(n, 0));
+            List<ArrowFieldNode> nodes = new ArrayList<>(List.of(new ArrowFieldNode(n, 0),
+                    new ArrowFieldNode((long) n * elements, 0)));
             List<ArrowBuf> scalars = new ArrayList<>();
-            for (var vector : List.of(count, frameId, writeTime, missedColumn)) {
+            List<FieldVector> columns = new ArrayList<>();
+            if (position != null) {
+                columns.add(position);
+            }
+            columns.addAll(List.of(count, frameId, writeTime, missedColumn));
+            for (FieldVector vector : columns) {
+                nodes.add(new ArrowFieldNode(n, 0));
                 scalars.addAll(vector.getFieldBuffers());
             }
             ArrowBuf empty = allocator.getEmpty();

@@ -39,6 +39,12 @@ public final class FlockFile implements AutoCloseable {
         return new FlockFile(path.toString(), LockFiles.open(path));
     }
 
+    /** Opens the lock file only if it exists: null when it does not (nothing is created). */
+    public static FlockFile openExisting(Path path) {
+        LockFiles.Opened file = LockFiles.open(path, false);
+        return file == null ? null : new FlockFile(path.toString(), file);
+    }
+
     public String path() {
         return path;
     }

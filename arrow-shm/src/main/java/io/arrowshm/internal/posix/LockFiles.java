@@ -35,13 +35,24 @@ final class LockFiles {
      * so that swapping the directory cannot redirect it.
      */
     static Opened open(Path path) {
+        return open(path, true);
+    }
+
+    /**
+     * {@link #open(Path)}, or with {@code create} false only a file that exists already: null
+     * when there is none (a probe must not make a lock file nobody holds).
+     */
+    static Opened open(Path path, boolean create) {
         int directory = openDirectory(path.getParent());
         try {
             int fd;
             try {
-                fd = LibC.openat(directory, path.getFileName().toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_APPEND
-                        | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, FILE_MODE);
+                fd = LibC.openat(directory, path.getFileName().toString(), LibC.O_RDWR | (create ? LibC.O_CREAT : 0)
+                        | LibC.O_APPEND | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, FILE_MODE);
             } catch (LastErrorException e) {
+                if (!create && e.getErrorCode() == LibC.ENOENT) {
+                    return null;
+                }
                 UntrustedFileException untrusted = Trust.afterFailedOpen(path.toString(), false, FILE_ROLE);
                 throw untrusted != null ? untrusted
                         : new SharedMemoryIoException("open lock file", path.toString(), e.getErrorCode());

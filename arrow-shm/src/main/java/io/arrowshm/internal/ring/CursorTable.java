@@ -60,6 +60,9 @@ public final class CursorTable implements AutoCloseable {
         lockTable(deadline);
         FlockFile lock = null;
         try {
+            if (!ringLinked.getAsBoolean()) {
+                throw new StreamNotFoundException("ring '" + names.name() + "' was unlinked; open it again");
+            }
             long writePosition = checkedWritePosition();
             int index = find(key);
             boolean created = false;
@@ -245,9 +248,22 @@ public final class CursorTable implements AutoCloseable {
         return true;
     }
 
-    /** Whether a reader holds entry {@code index}'s liveness lock (a probe that gets it gives it back at once). */
+    /**
+     * Whether a reader holds entry {@code index}'s liveness lock (a probe that gets it gives it
+     * back at once). Nothing can be proven once the ring is unlinked: its lock files went with it,
+     * and a reader still holds the old one, so opening the name again would find a new, unheld
+     * file and take a live reader for dead (ring-format §8.2). The cursor counts as live then,
+     * as it does when its lock file is missing.
+     */
     private boolean live(int index) {
-        try (FlockFile probe = FlockFile.open(names.cursorLock(geometry.instanceId(), index))) {
+        if (!ringLinked.getAsBoolean()) {
+            return true;
+        }
+        FlockFile probe = FlockFile.openExisting(names.cursorLock(geometry.instanceId(), index));
+        if (probe == null) {
+            return true;
+        }
+        try (probe) {
             return !probe.tryLock();
         }
     }

@@ -1,5 +1,6 @@
 package io.arrowshm.benchmarks.flight;
 
+import io.arrowshm.Ring;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.benchmarks.process.Child;
 import io.arrowshm.benchmarks.process.Commands;
@@ -25,15 +26,18 @@ import java.util.Locale;
  * process publishing at 1.5 times the rate pyarrow's server just reached (so ours always has a new
  * frame to send; it cannot send more frames than are written); rounds alternate the two servers and
  * the median round is reported;</li>
+ * <li>the same pyarrow client reading a BLOCK ring through the same server from a fresh cursor: every
+ * frame (lossless), the ring's writer going as fast as the client takes them;</li>
  * <li>fan-out: 1, 4 and 16 pyarrow clients, a process each, on one stream of each server, the
  * aggregate of one common wall-clock window and the server's peak resident memory in it;</li>
  * <li>latency: writer → server → mirror → reader, four processes over loopback, 64 KiB frames at
- * a fixed rate, the writer's wall clock (microseconds) as frame id; p50/p99.</li>
+ * a fixed rate, the writer's wall clock (microseconds) as frame id; p50/p99; for a stream and for
+ * a ring (ring mirror, cursors all along).</li>
  * </ul>
  *
  * <pre>{@code
  * benchmarks/flight.sh [--rounds 5] [--seconds 3] [--latency-frames 2000] [--fanout-rounds 3]
- *                      [--only throughput,fanout,latency] [--client-queue-bytes B] [--out DIR]
+ *                      [--only throughput,fanout,latency] [--latency-only] [--client-queue-bytes B] [--out DIR]
  * }</pre>
  * Results: {@code DIR/flight.md} (default {@code benchmarks/target/results}), every process's stderr under {@code DIR/logs/}.
  */
@@ -99,9 +103,11 @@ public final class FlightBench {
                 case "--fanout-rounds" -> fanoutRounds = Integer.parseInt(args[++i]);
                 case "--client-queue-bytes" -> queueBytes = args[++i];
                 case "--only" -> only = List.of(args[++i].split(","));
+                case "--latency-only" -> only = List.of(LATENCY);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; usage: [--rounds N] [--seconds S] [--latency-frames N] [--fanout-rounds N]"
-                        + " [--only throughput,fanout,latency] [--client-queue-bytes B] [--out DIR] [--python PATH]");
+                        + " [--only throughput,fanout,latency] [--latency-only] [--client-queue-bytes B] [--out DIR]"
+                        + " [--python PATH]");
             }
         }
         String python = PythonLocator.find(pythonArg).orElseThrow(
@@ -120,9 +126,9 @@ public final class FlightBench {
                 rounds, seconds));
         if (only.contains(THROUGHPUT)) {
             report.add("");
-            report.add("| frame | arrow-shm server → pyarrow client | pyarrow C++ server → pyarrow client | ours / theirs |"
-                    + " our writer (frames/s) |");
-            report.add("|---|---:|---:|---:|---:|");
+            report.add("| frame | arrow-shm ring (lossless) → pyarrow | arrow-shm stream (latest value) → pyarrow"
+                    + " | pyarrow C++ server → pyarrow | ring / C++ | stream / C++ | stream writer (frames/s) |");
+            report.add("|---|---:|---:|---:|---:|---:|---:|");
             for (int size : SIZES) {
                 report.add(bench.throughput(size));
                 System.out.println(report.get(report.size() - 1));
@@ -148,6 +154,9 @@ public final class FlightBench {
             report.add("");
             report.add(bench.latency());
             System.out.println(report.get(report.size() - 1));
+            report.add("");
+            report.add(bench.ringLatency());
+            System.out.println(report.get(report.size() - 1));
         }
         Files.write(out.resolve("flight.md"), report);
         System.out.println();
@@ -159,6 +168,7 @@ public final class FlightBench {
         String label = size == 64 << 10 ? "64 KiB" : "4 MiB";
         String name = "arrowshm-flightbench-" + ProcessHandle.current().pid() + "-" + size;
         double[][] ours = new double[rounds][];
+        double[][] rings = new double[rounds][];
         double[][] theirs = new double[rounds][];
         double[] writerRates = new double[rounds];
         try (Child server = java("server-" + size, "serve", queueBytes);
@@ -183,12 +193,14 @@ public final class FlightBench {
                 } finally {
                     unlinkQuietly(stream);
                 }
-                System.out.println(String.format(Locale.ROOT, "[flight-bench] %s round %d%s: ours %.0f frames/s"
-                        + " (writer %.0f/s), pyarrow %.0f frames/s", label, r, r == 0 ? " (warm-up)" : "",
-                        ourRound[0], writerRate, pyarrow[0]));
+                double[] ringRound = ringThroughput(uri, name + "-ring-" + r, size, label + "-" + r, length);
+                System.out.println(String.format(Locale.ROOT, "[flight-bench] %s round %d%s: ring %.0f frames/s,"
+                        + " stream %.0f frames/s (writer %.0f/s), pyarrow %.0f frames/s", label, r,
+                        r == 0 ? " (warm-up)" : "", ringRound[0], ourRound[0], writerRate, pyarrow[0]));
                 if (r > 0) {
                     theirs[r - 1] = pyarrow;
                     ours[r - 1] = ourRound;
+                    rings[r - 1] = ringRound;
                     writerRates[r - 1] = writerRate;
                 }
             }
@@ -196,9 +208,29 @@ public final class FlightBench {
             pyServer.closeInput();
         }
         pyarrowRate.put(size, median(theirs, 0));
-        return String.format(Locale.ROOT, "| %s | %.0f frames/s, %.0f MB/s | %.0f frames/s, %.0f MB/s | %.2f | %.0f |",
-                label, median(ours, 0), median(ours, 1), median(theirs, 0), median(theirs, 1),
-                median(ours, 1) / median(theirs, 1), Arrays.stream(writerRates).sorted().toArray()[rounds / 2]);
+        return String.format(Locale.ROOT, "| %s | %.0f frames/s, %.0f MB/s | %.0f frames/s, %.0f MB/s"
+                        + " | %.0f frames/s, %.0f MB/s | %.2f | %.2f | %.0f |",
+                label, median(rings, 0), median(rings, 1), median(ours, 0), median(ours, 1), median(theirs, 0),
+                median(theirs, 1), median(rings, 1) / median(theirs, 1), median(ours, 1) / median(theirs, 1),
+                Arrays.stream(writerRates).sorted().toArray()[rounds / 2]);
+    }
+
+    /**
+     * A BLOCK ring written as fast as the client takes it (64 slots of 64 KiB, 16 of 4 MiB), read
+     * by the same pyarrow client from a fresh cursor: every frame, none skipped.
+     */
+    private double[] ringThroughput(String uri, String ring, int size, String label, double length) {
+        String capacity = size == 64 << 10 ? "64" : "16";
+        try (Child writer = java("ring-writer-" + label, "write-ring", ring, Integer.toString(size), capacity)) {
+            expect(writer, "writing");
+            double[] got = get(uri, ring, "client-ring-" + label, length);
+            writer.closeInput();
+            expect(writer, "wrote");
+            writer.waitFor(Duration.ofSeconds(10)); // it unlinks its ring on the way out
+            return got;
+        } finally {
+            Ring.unlink(ring);
+        }
     }
 
     /**
@@ -341,6 +373,40 @@ public final class FlightBench {
         } finally {
             unlinkQuietly(source);
             unlinkQuietly(local);
+        }
+    }
+
+    /** The same chain on rings: a BLOCK ring, the server's durable cursor, a RingMirror, a reader's cursor. */
+    private String ringLatency() throws IOException {
+        String source = "arrowshm-flightbench-ringlat-" + ProcessHandle.current().pid();
+        String local = source + "-mirror";
+        Duration expected = Duration.ofSeconds((long) ((latencyFrames + LATENCY_WARMUP) / LATENCY_FPS) + 60);
+        try (Child server = java("ring-latency-server", "serve", queueBytes)) {
+            String uri = "grpc://127.0.0.1:" + port(server) + "/" + source;
+            try (Child writer = java("ring-latency-writer", "write-ring-paced", source, Integer.toString(LATENCY_BYTES),
+                    Double.toString(LATENCY_FPS))) {
+                expect(writer, "created");
+                try (Child mirror = java("ring-latency-mirror", "mirror-ring", uri, local);
+                     Child reader = java("ring-latency-reader", "latency-ring", local, Integer.toString(latencyFrames),
+                             Integer.toString(LATENCY_WARMUP))) {
+                    expect(mirror, "mirroring");
+                    expect(reader, "ready"); // the mirror has made the local ring and the reader's cursor holds it
+                    writer.send("go");
+                    String[] result = reader.awaitLine("latency", expected)
+                            .orElseThrow(() -> new IllegalStateException(reader.failure())).split(" ");
+                    mirror.closeInput();
+                    writer.closeInput();
+                    server.closeInput();
+                    return String.format(Locale.ROOT, "The same on rings (BLOCK, 64 slots; the server's durable cursor,"
+                            + " a ring mirror, the reader's cursor; lossless), 64 KiB frames at %.0f frames/s:"
+                            + " p50 %s µs, p99 %s µs (%s frames after %d warm-up frames).",
+                            LATENCY_FPS, result[1], result[2], result[3], LATENCY_WARMUP);
+                }
+            }
+        } finally {
+            Ring.unlink(source);
+            Ring.unlink(local);
+            Files.deleteIfExists(io.arrowshm.flight.RingMirror.progressFile(local));
         }
     }
 

@@ -5,9 +5,16 @@ import io.arrowshm.DType;
 import io.arrowshm.OpenOptions;
 import io.arrowshm.Publication;
 import io.arrowshm.SharedMemory;
+import io.arrowshm.Ring;
+import io.arrowshm.RingLease;
+import io.arrowshm.RingOptions;
+import io.arrowshm.RingReader;
+import io.arrowshm.RingWriter;
 import io.arrowshm.StreamNotFoundException;
+import io.arrowshm.StreamTimeoutException;
 import io.arrowshm.flight.FlightSource;
 import io.arrowshm.flight.MirrorOptions;
+import io.arrowshm.flight.RingMirror;
 import io.arrowshm.flight.ServeOptions;
 import io.arrowshm.flight.StreamFlightServer;
 import io.arrowshm.flight.StreamMirror;
@@ -29,6 +36,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * write-paced NAME BYTES FPS     -> "created"; after a "go" line writes until stdin closes (frame id = wall clock, µs)
  * mirror URI LOCAL               -> "mirroring"
  * latency NAME N WARMUP          -> "ready", then "latency P50_US P99_US SAMPLES"
+ * write-ring NAME BYTES CAPACITY -> "writing": a BLOCK ring written as fast as its slowest cursor lets it;
+ *                                   on stdin EOF "wrote FRAMES_PER_S"
+ * write-ring-paced NAME BYTES FPS -> "created" (a BLOCK ring of 64); after "go" as write-paced
+ * mirror-ring URI LOCAL          -> "mirroring" (a RingMirror)
+ * latency-ring NAME N WARMUP     -> "ready" (its cursor attached), then "latency P50_US P99_US SAMPLES"
  * </pre>
  */
 public final class FlightBenchPeer {
@@ -42,6 +54,10 @@ public final class FlightBenchPeer {
             case "write-paced" -> writePaced(args[1], Integer.parseInt(args[2]), Double.parseDouble(args[3]));
             case "mirror" -> mirror(args[1], args[2]);
             case "latency" -> latency(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "write-ring" -> writeRing(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "write-ring-paced" -> writeRingPaced(args[1], Integer.parseInt(args[2]), Double.parseDouble(args[3]));
+            case "mirror-ring" -> mirrorRing(args[1], args[2]);
+            case "latency-ring" -> latencyRing(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException("unknown role " + args[0]);
         }
     }
@@ -93,19 +109,7 @@ public final class FlightBenchPeer {
             if (!"go".equals(in.readLine())) {
                 return;
             }
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread watcher = new Thread(() -> {
-                try {
-                    while (in.readLine() != null) {
-                        // until the driver closes our stdin
-                    }
-                } catch (IOException ignored) {
-                    // an unreadable stdin stops the writer as a closed one does
-                }
-                stop.set(true);
-            }, "stdin-watcher");
-            watcher.setDaemon(true);
-            watcher.start();
+            AtomicBoolean stop = stopOnStdinClosed(in);
             Pacer pacer = new Pacer(fps);
             while (!stop.get()) {
                 pacer.awaitNext();
@@ -113,6 +117,102 @@ public final class FlightBenchPeer {
             }
         } finally {
             SharedMemory.unlink(name);
+        }
+    }
+
+    /** A BLOCK ring written flat out until stdin closes: its slowest cursor (a Flight client's) sets the pace. */
+    private static void writeRing(String name, int bytes, int capacity) throws IOException {
+        try (Ring ring = Ring.create(name, RingOptions.of(DType.UINT8, bytes).capacity(capacity));
+             RingWriter writer = ring.writer()) {
+            byte[] frame = new byte[bytes];
+            Arrays.fill(frame, (byte) 3);
+            AtomicBoolean stop = stopOnStdinClosed();
+            say("writing");
+            long start = System.nanoTime();
+            long frames = 0;
+            while (!stop.get()) {
+                try {
+                    writer.write(frame, frames, Duration.ofMillis(100));
+                    frames++;
+                } catch (StreamTimeoutException full) {
+                    // the client is a whole ring behind: wait on, unless stopped
+                }
+            }
+            say(String.format(Locale.ROOT, "wrote %.0f", frames / ((System.nanoTime() - start) / 1e9)));
+        } finally {
+            Ring.unlink(name);
+        }
+    }
+
+    /** As {@link #writePaced}, into a BLOCK ring of 64 slots (frame id = wall clock, µs). */
+    private static void writeRingPaced(String name, int bytes, double fps) throws IOException {
+        try (Ring ring = Ring.create(name, RingOptions.of(DType.UINT8, bytes).capacity(64));
+             RingWriter writer = ring.writer()) {
+            byte[] frame = new byte[bytes];
+            say("created");
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    java.nio.charset.StandardCharsets.UTF_8));
+            if (!"go".equals(in.readLine())) {
+                return;
+            }
+            AtomicBoolean stop = stopOnStdinClosed(in);
+            Pacer pacer = new Pacer(fps);
+            while (!stop.get()) {
+                pacer.awaitNext();
+                try {
+                    writer.write(frame, micros(), Duration.ofMillis(100));
+                } catch (StreamTimeoutException full) {
+                    // the chain is a whole ring behind; the next frame is due anyway
+                }
+            }
+        } finally {
+            Ring.unlink(name);
+        }
+    }
+
+    private static void mirrorRing(String uri, String local) throws IOException {
+        try (RingMirror mirror = RingMirror.start(FlightSource.parse(uri), local, null, MirrorOptions.defaults())) {
+            say("mirroring");
+            awaitStdinClosed();
+        } finally {
+            Ring.unlink(local);
+            java.nio.file.Files.deleteIfExists(RingMirror.progressFile(local));
+        }
+    }
+
+    /** Reads every frame of the ring NAME through a cursor; its frame id is the writer's wall clock in µs. */
+    private static void latencyRing(String name, int samples, int warmup) throws InterruptedException {
+        Ring ring = openRingWhenCreated(name);
+        try (ring; RingReader reader = ring.reader("latency")) {
+            say("ready");
+            long[] latencies = new long[samples];
+            int n = 0;
+            int seen = 0;
+            while (n < samples) {
+                try (RingLease frame = reader.lease(Duration.ofSeconds(30))) {
+                    long latency = micros() - frame.frameId();
+                    if (seen++ >= warmup) {
+                        latencies[n++] = latency;
+                    }
+                }
+            }
+            Arrays.sort(latencies);
+            say(String.format(Locale.ROOT, "latency %d %d %d", latencies[samples / 2],
+                    latencies[Math.min(samples - 1, (int) Math.floor(samples * 0.99))], samples));
+        }
+    }
+
+    private static Ring openRingWhenCreated(String name) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                return Ring.open(name);
+            } catch (StreamNotFoundException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(10);
+            }
         }
     }
 
@@ -188,7 +288,8 @@ public final class FlightBenchPeer {
             try {
                 return SharedMemory.open(name, OpenOptions.readOnly());
             } catch (StreamNotFoundException | io.arrowshm.InvalidMetadataException e) {
-                // Not there yet, or there but its creator has not written its metadata yet.
+                // Not there yet, or there but its creator is still writing the metadata (a stream's name
+                // appears before its metadata is complete).
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
@@ -208,6 +309,24 @@ public final class FlightBenchPeer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Stops once the rest of {@code in} (stdin, its first line read) is closed. */
+    private static AtomicBoolean stopOnStdinClosed(java.io.BufferedReader in) {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread watcher = new Thread(() -> {
+            try {
+                while (in.readLine() != null) {
+                    // until the driver closes our stdin
+                }
+            } catch (IOException ignored) {
+                // an unreadable stdin stops the writer as a closed one does
+            }
+            stop.set(true);
+        }, "stdin-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+        return stop;
     }
 
     private static AtomicBoolean stopOnStdinClosed() {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
@@ -26,8 +27,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * goes to {@code LOG_DIR/jmh-*.log}.
  *
  * <p>JMH runs separately because JMH fixes iteration counts per run: the frames up to 1000x1000,
- * the lock and the counters (size-independent, one shape), ND4J views when ND4J is on the class
- * path, and the 400 MB frame with fewer, longer iterations.
+ * the lock and the counters (size-independent, one shape), the ring streams (their own shapes),
+ * ND4J views when ND4J is on the class path, and the 400 MB frame with fewer, longer iterations.
  */
 public final class JmhMain {
     /** Heap for a JVM holding two 400 MB float arrays (heapToHeap) or one plus a 400 MB read copy. */
@@ -36,6 +37,8 @@ public final class JmhMain {
     private static final String DATA_PATH = "io\\.arrowshm\\.benchmarks\\.jmh\\.(StreamOps|MemcpyReference)\\..*";
     private static final String LOCK = "io\\.arrowshm\\.benchmarks\\.jmh\\.(LockOps|CounterOps)\\..*";
     private static final String ND4J = "io\\.arrowshm\\.benchmarks\\.jmh\\.Nd4jViewOps\\..*";
+    /** Ring streams (issue 22): one thread's own costs, and a writer and a reader thread side by side. */
+    private static final String RING = "io\\.arrowshm\\.benchmarks\\.jmh\\.(RingOps|RingPipeOps|RingFloors)\\..*";
     /** Appended to every figure's implementation name: "@jdk25" for the run on JDK 25 ({@code JmhStage}). */
     public static final String IMPL_SUFFIX = "arrowshm.bench.implSuffix";
     /**
@@ -66,6 +69,9 @@ public final class JmhMain {
                     .measurementIterations(plan.iterations()).measurementTime(time(plan.iterationTime()))));
         }
         out.addAll(run(base(plan, logs.resolve("jmh-lock.log")).include(LOCK)
+                .warmupIterations(plan.warmups()).warmupTime(time(plan.warmupTime()))
+                .measurementIterations(plan.iterations()).measurementTime(time(plan.iterationTime()))));
+        out.addAll(run(base(plan, logs.resolve("jmh-ring.log")).include(RING)
                 .warmupIterations(plan.warmups()).warmupTime(time(plan.warmupTime()))
                 .measurementIterations(plan.iterations()).measurementTime(time(plan.iterationTime()))));
         if (nd4jPresent()) {
@@ -127,26 +133,33 @@ public final class JmhMain {
         Collection<RunResult> results = new Runner(options.build()).run();
         List<OpFigure> figures = new ArrayList<>();
         for (RunResult result : results) {
-            figures.add(figure(result));
+            String benchmark = result.getParams().getBenchmark();
+            String owner = benchmark.substring(0, benchmark.lastIndexOf('.'));
+            if (owner.endsWith("RingPipeOps")) {
+                // A group of threads: each method's own time per operation is a secondary result named after it.
+                for (Map.Entry<String, Result> side : result.getSecondaryResults().entrySet()) {
+                    figures.add(figure(result, owner, side.getKey(), side.getValue()));
+                }
+            } else {
+                figures.add(figure(result, owner, benchmark.substring(benchmark.lastIndexOf('.') + 1),
+                        result.getPrimaryResult()));
+            }
         }
         return figures;
     }
 
-    private static OpFigure figure(RunResult result) {
-        String benchmark = result.getParams().getBenchmark();
-        String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
-        String owner = benchmark.substring(0, benchmark.lastIndexOf('.'));
+    private static OpFigure figure(RunResult result, String owner, String method, Result<?> primary) {
         String shapeLabel = result.getParams().getParam("shape");
         Shape shape = shapeLabel != null ? Shape.parse(shapeLabel)
                 : owner.endsWith("Nd4jViewOps") ? Shape.MEDIUM : Shape.TINY;
         String impl = (method.equals("glibcMemcpy") ? "glibc-memcpy"
                 : owner.endsWith("MemcpyReference") ? "java-memcpy"
                 : method.equals("flockPair") ? "jna-flock"
-                : method.equals("nd4jArrayOverBuffer") ? "nd4j" : "arrow-shm")
+                : method.equals("nd4jArrayOverBuffer") ? "nd4j"
+                : owner.endsWith("RingFloors") ? "floor" : "arrow-shm")
                 + System.getProperty(IMPL_SUFFIX, "");
         String op = method.equals("acquireRelease") || method.equals("flockPair") ? "lock"
                 : method.equals("nd4jArrayOverBuffer") ? "nd4jView" : method;
-        Result<?> primary = result.getPrimaryResult();
         double error = primary.getScoreError();
         long samples = primary.getSampleCount();
         return new OpFigure(impl, op, shape.label(), shape.bytes(), primary.getScore(),

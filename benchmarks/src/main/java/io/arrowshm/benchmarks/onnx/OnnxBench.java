@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -96,16 +95,27 @@ public final class OnnxBench {
         report.add("");
         report.add("| frame | Java worker | frames/s | p50 µs | p99 µs | p50 vs readInto copy | result vs Python |");
         report.add("|---|---|---:|---:|---:|---:|---:|");
+        List<String> javaRows = new ArrayList<>();
         for (long[] shape : FRAMES) {
-            report.addAll(bench.size(work, shape));
+            report.addAll(bench.size(work, shape, javaRows));
         }
+        report.add("");
+        report.add("Streams beside rings, one producer for both: a JVM (JavaPipelineProducer, so that only the Java"
+                + " side differs) writes each frame and reads its result, the same Java worker runs the model"
+                + " zero-copy in (StreamInference or RingInference); lock-step as above, and pipelined (the producer"
+                + " writes as fast as the BLOCK ring lets it; a frame's time runs from its write to its result's read).");
+        report.add("");
+        report.add("| frame | pipeline | frames/s | p50 µs | p99 µs | frames/s vs streams |");
+        report.add("|---|---|---:|---:|---:|---:|");
+        report.addAll(javaRows);
         Files.write(out.resolve("onnx.md"), report);
         System.out.println();
         System.out.println(String.join("\n", report));
         System.out.println("\n[onnx-bench] results: " + out.resolve("onnx.md").toAbsolutePath());
     }
 
-    private List<String> size(Path work, long[] shape) throws IOException, OrtException {
+    /** The Python-producer rows for {@code shape}; the Java-producer rows ({@link JavaProducerTable}) go to {@code javaRows}. */
+    private List<String> size(Path work, long[] shape, List<String> javaRows) throws IOException, OrtException {
         String dims = shape[0] + "x" + shape[1];
         String label = String.format(Locale.ROOT, "%s float32 (%s)", dims, bytes(shape[0] * shape[1] * 4));
         Path model = work.resolve("pool-" + dims + ".onnx");
@@ -137,6 +147,7 @@ public final class OnnxBench {
                     }
                 }
             }
+            javaRows.addAll(new JavaProducerTable(env, session, logs, rounds, frames, warmup).rows(shape, label, dims));
         } finally {
             SharedMemory.unlink(name);
             SharedMemory.unlink(name + "-scores");
@@ -172,32 +183,9 @@ public final class OnnxBench {
                 List.of(model.toString(), input.name(), output.name(), Integer.toString(warmup),
                         Integer.toString(frames))), "producer-" + tag, logs.resolve("onnx-producer-" + tag + ".log"))) {
             expect(producer, "ready");
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            long before = input.count(); // before "go": a frame written before the thread ran must count
-            Thread worker = new Thread(() -> {
-                try {
-                    long seen = before;
-                    for (int i = 0; i < warmup + frames; i++) {
-                        seen = mode.next(seen);
-                    }
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, "onnx-bench-worker");
-            worker.start();
-            producer.send("go");
-            String[] done = producer.awaitLine("done", Duration.ofSeconds(600)).orElseThrow(() ->
-                    new IllegalStateException("the producer gave no result (worker: " + failure.get() + "): "
-                            + producer.failure())).split(" ");
-            worker.join();
-            if (failure.get() != null) {
-                throw new IllegalStateException("the Java worker failed", failure.get());
-            }
+            String[] done = WorkerRound.run(producer, mode::next, input.count(), warmup + frames);
             return new double[] {Double.parseDouble(done[3]), Double.parseDouble(done[1]), Double.parseDouble(done[2]),
                     Double.parseDouble(done[4])};
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.arrowshm.benchmarks.pingpong;
 
-import com.google.gson.Gson;
 import io.arrowshm.OpenOptions;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.WaitStrategy;
@@ -30,38 +29,18 @@ public final class LibraryPeer {
         OpenOptions options = OpenOptions.defaults().waitStrategy(strategy);
         try (SharedMemory requests = SharedMemory.open(args[1], options);
                 SharedMemory acks = SharedMemory.open(args[2], options)) {
-            if (role.equals("server")) {
-                Endpoint.serve(server(requests, acks));
-            } else {
-                LatencySummary summary = RoundTripSampler.run(client(requests, acks), mode.pingPong());
-                System.out.println("RESULT " + new Gson().toJson(summary));
-            }
+            Endpoint.run(role, () -> server(requests, acks), () -> client(requests, acks), mode.pingPong());
         }
     }
 
     private static Endpoint.Client client(SharedMemory requests, SharedMemory acks) {
         float[] request = new float[Endpoint.ELEMENTS];
         float[] ack = new float[Endpoint.ELEMENTS];
-        return new Endpoint.Client() {
-            @Override
-            public void exchange(long i) {
-                request[0] = i;
-                send(i);
-                Endpoint.checkAck(ack[0], i);
-            }
-
-            @Override
-            public void stop(long i) {
-                request[0] = Endpoint.STOP;
-                send(i);
-            }
-
-            private void send(long i) {
-                requests.write(request);
-                acks.waitForCount(i, PATIENCE);
-                acks.readInto(ack);
-            }
-        };
+        return Endpoint.client(request, ack, i -> {
+            requests.write(request);
+            acks.waitForCount(i, PATIENCE);
+            acks.readInto(ack);
+        });
     }
 
     private static Endpoint.Server server(SharedMemory requests, SharedMemory acks) {

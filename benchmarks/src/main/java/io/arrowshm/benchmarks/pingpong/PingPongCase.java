@@ -3,8 +3,8 @@ package io.arrowshm.benchmarks.pingpong;
 /**
  * The cross-process ping-pong cases: each is two processes exchanging 64 KiB requests and acks,
  * the client timing round trips. The raw cases are the yardsticks: {@link #RAW_SPIN} for the
- * polling cases (nothing can be faster with the same copies), {@link #RAW_FUTEX} for the
- * notify cases (nothing that parks in the kernel can wake faster).
+ * polling cases and the ring case (nothing can be faster with the same copies), {@link #RAW_FUTEX}
+ * for the notify cases (nothing that parks in the kernel can wake faster).
  */
 public enum PingPongCase {
     RAW_SPIN("raw-spin", "raw lower bound: plain /dev/shm segment, counters spun on, no lock, no seqlock",
@@ -13,6 +13,9 @@ public enum PingPongCase {
             false, Peer.RAW_FUTEX, Peer.RAW_FUTEX),
     JAVA_POLL("java-java-poll", "arrow-shm <-> arrow-shm, polling stream, default WaitStrategy",
             false, Peer.JAVA_DEFAULT, Peer.JAVA_DEFAULT),
+    JAVA_RING("java-ring",
+            "arrow-shm <-> arrow-shm over two BLOCK rings (capacity 4), blocking cursors, default WaitStrategy",
+            false, Peer.JAVA_RING, Peer.JAVA_RING),
     JAVA_NOTIFY("java-java-notify", "arrow-shm <-> arrow-shm, notify stream, parking at once (futex wake every message)",
             true, Peer.JAVA_PARK, Peer.JAVA_PARK),
     JAVA_NOTIFY_SPIN("java-java-notify-spin", "arrow-shm <-> arrow-shm, notify stream, default WaitStrategy (spins first)",
@@ -24,7 +27,7 @@ public enum PingPongCase {
 
     /** What runs one side of a case. */
     public enum Peer {
-        JAVA_DEFAULT, JAVA_PARK, PYTHON, RAW_SPIN, RAW_FUTEX;
+        JAVA_DEFAULT, JAVA_PARK, JAVA_RING, PYTHON, RAW_SPIN, RAW_FUTEX;
 
         boolean raw() {
             return this == RAW_SPIN || this == RAW_FUTEX;
@@ -67,6 +70,11 @@ public enum PingPongCase {
 
     public boolean raw() {
         return client.raw();
+    }
+
+    /** Whether the case runs over two rings instead of two streams. */
+    public boolean ring() {
+        return client == Peer.JAVA_RING;
     }
 
     public boolean needsPython() {

@@ -3,7 +3,10 @@ package io.arrowshm.benchmarks.pingpong;
 import com.google.gson.Gson;
 import io.arrowshm.CreateOptions;
 import io.arrowshm.DType;
+import io.arrowshm.Ring;
+import io.arrowshm.RingOptions;
 import io.arrowshm.SharedMemory;
+import io.arrowshm.benchmarks.Rounds;
 import io.arrowshm.benchmarks.RunMode;
 import io.arrowshm.benchmarks.process.Child;
 import io.arrowshm.benchmarks.process.Commands;
@@ -13,7 +16,6 @@ import io.arrowshm.benchmarks.report.Skipped;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,7 @@ import java.util.stream.Collectors;
 
 /**
  * Runs the ping-pong cases as two fresh processes each: this JVM creates the transport (two
- * streams, or the raw segment), starts the server, then the client, takes the client's
+ * streams, two rings, or the raw segment), starts the server, then the client, takes the client's
  * summary line, and removes everything whatever happened. With several rounds, every round
  * runs every case once, and a case reports its median round.
  */
@@ -32,6 +34,8 @@ public final class PingPongStage {
     /** Slack for starting two processes on a loaded 2-core machine, beyond the planned measuring time. */
     private static final Duration STARTUP_SLACK = Duration.ofSeconds(90);
     private static final String RESULT = "RESULT ";
+    /** Slots of each ring of the ring case: a request/ack exchange never has more than one frame in flight. */
+    private static final int RING_CAPACITY = 4;
 
     private final RunMode mode;
     private final Optional<String> python;
@@ -83,9 +87,7 @@ public final class PingPongStage {
     /** The round whose p50 is the median (the lower middle one for an even count), listing every round's p50. */
     static RoundTrip medianRound(List<RoundTrip> rounds) {
         List<Double> p50s = rounds.stream().map(RoundTrip::p50Ns).collect(Collectors.toList());
-        List<RoundTrip> sorted = new ArrayList<>(rounds);
-        sorted.sort(Comparator.comparingDouble(RoundTrip::p50Ns));
-        RoundTrip m = sorted.get((sorted.size() - 1) / 2);
+        RoundTrip m = Rounds.median(rounds, RoundTrip::p50Ns);
         return new RoundTrip(m.caseId(), m.description(), m.payloadBytes(), m.samples(), m.p50Ns(), m.p95Ns(),
                 m.p99Ns(), m.meanNs(), m.minNs(), m.maxNs(), p50s);
     }
@@ -95,9 +97,15 @@ public final class PingPongStage {
         String base = "arrowshm-pp-" + ProcessHandle.current().pid() + "-" + c.id();
         Path log = logs.resolve("pingpong-" + c.id() + ".log");
         List<SharedMemory> streams = new ArrayList<>();
+        List<Ring> rings = new ArrayList<>();
         try {
             if (c.raw()) {
                 RawChannel.create(base);
+            } else if (c.ring()) {
+                for (String suffix : new String[] {"-req", "-ack"}) {
+                    rings.add(Ring.create(base + suffix,
+                            RingOptions.of(DType.FLOAT32, 128, 128).capacity(RING_CAPACITY)));
+                }
             } else {
                 for (String suffix : new String[] {"-req", "-ack"}) {
                     streams.add(SharedMemory.create(base + suffix,
@@ -122,6 +130,10 @@ public final class PingPongStage {
             for (SharedMemory stream : streams) {
                 stream.unlink();
             }
+            for (Ring ring : rings) {
+                ring.close();
+                Ring.unlink(ring.name());
+            }
             if (c.raw()) {
                 RawChannel.delete(base);
             }
@@ -138,6 +150,9 @@ public final class PingPongStage {
             case JAVA_PARK:
                 return Commands.java(LibraryPeer.class, PEER_JVM, List.of(role, base + "-req", base + "-ack",
                         peer == PingPongCase.Peer.JAVA_PARK ? "park" : "default", mode.label()));
+            case JAVA_RING:
+                return Commands.java(RingPeer.class, PEER_JVM,
+                        List.of(role, base + "-req", base + "-ack", mode.label()));
             case PYTHON:
                 RunMode.PingPong plan = mode.pingPong();
                 return Commands.python(python.orElseThrow(), scripts.path(PythonScripts.PING_PONG),

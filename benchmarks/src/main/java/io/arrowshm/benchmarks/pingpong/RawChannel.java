@@ -116,27 +116,12 @@ final class RawChannel {
     Endpoint.Client client() {
         float[] request = new float[Endpoint.ELEMENTS];
         float[] ack = new float[Endpoint.ELEMENTS];
-        return new Endpoint.Client() {
-            @Override
-            public void exchange(long i) {
-                request[0] = i;
-                send(i);
-                Endpoint.checkAck(ack[0], i);
-            }
-
-            @Override
-            public void stop(long i) {
-                request[0] = Endpoint.STOP;
-                send(i);
-            }
-
-            private void send(long i) {
-                requestPayload.put(0, request);
-                publish(REQUEST_COUNTER, (int) (i + 1));
-                await(ACK_COUNTER, (int) (i + 1));
-                ackPayload.get(0, ack);
-            }
-        };
+        return Endpoint.client(request, ack, i -> {
+            requestPayload.put(0, request);
+            publish(REQUEST_COUNTER, (int) (i + 1));
+            await(ACK_COUNTER, (int) (i + 1));
+            ackPayload.get(0, ack);
+        });
     }
 
     Endpoint.Server server() {

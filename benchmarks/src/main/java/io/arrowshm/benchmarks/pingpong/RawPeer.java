@@ -1,6 +1,5 @@
 package io.arrowshm.benchmarks.pingpong;
 
-import com.google.gson.Gson;
 import io.arrowshm.benchmarks.RunMode;
 
 /**
@@ -16,11 +15,6 @@ public final class RawPeer {
         RunMode mode = RunMode.valueOf(args[3].toUpperCase(java.util.Locale.ROOT));
         // The channel's mapping ends with this process.
         RawChannel channel = RawChannel.open(args[1], futex);
-        if (args[0].equals("server")) {
-            Endpoint.serve(channel.server());
-        } else {
-            LatencySummary summary = RoundTripSampler.run(channel.client(), mode.pingPong());
-            System.out.println("RESULT " + new Gson().toJson(summary));
-        }
+        Endpoint.run(args[0], channel::server, channel::client, mode.pingPong());
     }
 }

@@ -3,7 +3,8 @@ package io.arrowshm.benchmarks.pingpong;
 import io.arrowshm.benchmarks.RunMode;
 
 /**
- * pyshmem's ping-pong methodology on the client side: warm up for a fixed time, time a short
+ * pyshmem's ping-pong methodology on the client side: warm up for a fixed time (and at least the
+ * plan's number of round trips, so the JIT has compiled what is measured), time a short
  * calibration batch, size the measured run to fill the measurement window from it, and time
  * every round trip on its own so percentiles are real.
  */
@@ -18,7 +19,7 @@ public final class RoundTripSampler {
         long warmupEnd = System.nanoTime() + plan.warmup().toNanos();
         do {
             client.exchange(i++);
-        } while (System.nanoTime() < warmupEnd);
+        } while (System.nanoTime() < warmupEnd || i < plan.minWarmup());
 
         long start = System.nanoTime();
         for (int k = 0; k < CALIBRATION_ROUND_TRIPS; k++) {

@@ -39,6 +39,9 @@ public final class BareLibC {
 
     public static native int flock(int fd, int operation) throws LastErrorException;
 
+    /** {@code abs(3)}: no system call, only the call itself (the cheapest native call there is). */
+    public static native int abs(int value);
+
     /** glibc's {@code memcpy}, address to address: the machine's fastest single-thread copy, as NumPy uses. */
     public static native long memcpy(long destination, long source, long bytes);
 

@@ -1,5 +1,6 @@
 package io.arrowshm.benchmarks.report;
 
+import io.arrowshm.benchmarks.jmh.RingPipe;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,6 +10,23 @@ public final class MarkdownReport {
     static final List<String> OPS = List.of("write", "read", "readInto", "readZeroCopy", "buffer", "lock", "count",
             "nd4jView");
     static final String JDK25 = "@jdk25";
+    /** The ring table's rows: implementation ("" for arrow-shm), shape, what, op. */
+    static final String[][] RING_ROWS = {
+        {"", "97", "pipe, BLOCK: `write(float[])` while a reader thread takes every frame", "ringWriteBlock"},
+        {"", "97", "pipe, BLOCK: that reader's `readInto(float[])`", "ringReadBlock"},
+        {"", "97", "pipe, OVERWRITE: `write(float[])` while a reader thread takes frames", "ringWriteOverwrite"},
+        {"", "97", "pipe, OVERWRITE: that reader's `readInto(float[])` (it may be lapped)", "ringReadOverwrite"},
+        {"", "97", "alone: `write(float[])`, a live cursor attached", "ringWrite"},
+        {"", "97", "alone: `readInto(float[])`", "ringReadInto"},
+        {"", "128x128", "alone: `readInto(float[])`, 64 KiB", "ringReadInto"},
+        {"", "97", "alone: zero-copy `lease()`, one element read, `close()`", "ringLease"},
+        {"", "128x128", "alone: zero-copy `lease()`, one element read, `close()`, 64 KiB", "ringLease"},
+        {"", "97", "for comparison: a stream's `write(float[])` (lock, seqlock, copy)", "write"},
+        {"floor", "97", "part: a trivial native call through JNA direct mapping", "jnaDirectCall"},
+        {"floor", "97", "part: `Instant.now()`", "instantNow"},
+        {"floor", "97", "part: an uncontended atomic increment", "atomicIncrement"},
+        {"floor", "97", "part: a full fence", "fullFence"},
+    };
 
     private final StringBuilder out = new StringBuilder();
     private final Results run;
@@ -27,6 +45,7 @@ public final class MarkdownReport {
         operations();
         memcpy();
         roundTrips();
+        rings();
         skipped();
         return out.toString();
     }
@@ -50,7 +69,7 @@ public final class MarkdownReport {
     }
 
     private void targets() {
-        line("## Targets (issues #8 and #16; reported, not asserted)");
+        line("## Targets (issues #8, #16 and #22; reported, not asserted)");
         line("");
         line("| target | measured | bound | verdict | ratio |");
         line("|---|---:|---:|---|---|");
@@ -133,6 +152,87 @@ public final class MarkdownReport {
         line("");
         line("![round-trip percentiles](roundtrip.png)");
         line("");
+    }
+
+    private void rings() {
+        line("## Ring streams (issue #22)");
+        line("");
+        line("### One JVM: time per operation (JMH mean)");
+        line("");
+        line("Pipes: two threads, one writing 97-float32 frames into a ring of " + RingPipe.CAPACITY + " slots, one"
+                + " taking every frame with `readInto(float[])`; each figure is its own thread's time per operation"
+                + " (BLOCK: includes the writer's waits for the reader). Alone: one thread, a BLOCK ring with one live"
+                + " blocking cursor, refilled or drained between timed batches.");
+        line("");
+        line("| operation | frame | JDK 17 | JDK 25 |");
+        line("|---|---|---:|---:|");
+        for (String[] row : RING_ROWS) {
+            String impl = row[0].isEmpty() ? "arrow-shm" : row[0];
+            line("| " + row[2] + " | " + (impl.equals("floor") ? "-" : row[1]) + " | " + cell(run.operation(impl, row[3], row[1]), false) + " | "
+                    + cell(run.operation(impl + JDK25, row[3], row[1]), false) + " |");
+        }
+        line("");
+        line("The parts, each measured alone: the core's fault barrier is a trivial native call made twice per write"
+                + " and twice per read, through JNA on JDK 17 (the JNA figure above) and FFM on JDK 22+ (not shown:"
+                + " the benchmarks compile for Java 17); `Instant.now()` stamps each slot's write time; an operation"
+                + " guard makes two atomic increments per call; a write makes one full fence after publishing its"
+                + " position, a blocking reader one after storing its cursor's.");
+        line("");
+        line("### Lossless throughput across processes");
+        line("");
+        line("One writer process, reader processes each taking every frame (checked: sequence number, both ends of the"
+                + " frame, the ring's position), fresh processes per case and round; frames/s from the writer's"
+                + " measured start to the last reader's receipt of the stop frame. GB/s is the stream's rate (each"
+                + " reader receives that much). A ratio divides a case's median round by the reference's median"
+                + " round, both from this run; every round's rate is listed.");
+        line("");
+        line("| frame | readers | transport | frames/s | GB/s | / Agrona (same frame) | / glibc memcpy (hot) "
+                + "| / glibc memcpy (ring-sized) | frames/s of each round | what |");
+        line("|---|---:|---|---:|---:|---:|---:|---:|---|---|");
+        for (Throughput t : run.throughputs()) {
+            if (t.transport().equals("glibc-memcpy")) {
+                continue;
+            }
+            String agrona = t.transport().equals("ring") ? throughputRatio(t, "agrona-1r-" + t.frame()) : "-";
+            line("| " + t.frame() + " | " + t.readers() + " | " + t.transport() + " | " + rate(t.framesPerSecond())
+                    + " | " + String.format("%.2f", t.gigabytesPerSecond()) + " | " + agrona + " | "
+                    + throughputRatio(t, "glibc-memcpy-hot-" + t.frame()) + " | "
+                    + throughputRatio(t, "glibc-memcpy-ring-sized-" + t.frame()) + " | " + rates(t) + " | "
+                    + t.description() + " |");
+        }
+        line("");
+        line("| memcpy reference | frame | copies/s | GB/s | copies/s of each round | what |");
+        line("|---|---|---:|---:|---|---|");
+        for (Throughput t : run.throughputs()) {
+            if (t.transport().equals("glibc-memcpy")) {
+                line("| " + t.caseId() + " | " + t.frame() + " | " + rate(t.framesPerSecond()) + " | "
+                        + String.format("%.2f", t.gigabytesPerSecond()) + " | " + rates(t) + " | " + t.description()
+                        + " |");
+            }
+        }
+        line("");
+        line("The 64 KiB request/ack over two rings is `java-ring` in the round-trip table above.");
+        line("");
+    }
+
+    /** {@code t}'s rate over the reference's, or "-" when the reference is missing. */
+    private String throughputRatio(Throughput t, String referenceId) {
+        return run.throughput(referenceId).filter(Throughput::valid)
+                .map(r -> TargetResult.format(t.framesPerSecond() / r.framesPerSecond()) + "x").orElse("-");
+    }
+
+    private static String rates(Throughput t) {
+        return t.roundFramesPerSecond().stream().map(MarkdownReport::rate)
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    static String rate(double perSecond) {
+        if (perSecond >= 1e6) {
+            return String.format("%.2f M", perSecond / 1e6);
+        } else if (perSecond >= 1e3) {
+            return String.format("%.1f k", perSecond / 1e3);
+        }
+        return String.format("%.0f", perSecond);
     }
 
     private void skipped() {

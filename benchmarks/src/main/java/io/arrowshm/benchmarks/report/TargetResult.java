@@ -1,7 +1,7 @@
 package io.arrowshm.benchmarks.report;
 
 /**
- * One performance target (issues #8 and #16) against what this run measured. Targets are reported,
+ * One performance target (issues #8, #16 and #22) against what this run measured. Targets are reported,
  * never asserted: a missed target is information for whoever tunes the core.
  *
  * @param target   the goal in words, e.g. "small write >= 8x faster than pyshmem"

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The performance targets of issues #8 and #16, each as one ratio of two figures of the same
+ * The performance targets of issues #8, #16 and #22, each as one ratio of two figures of the same
  * run (so a slow or noisy machine shifts both sides), or, for the few absolute targets, one
  * figure against its bound. Time ratios are arranged so the target reads as written: "8x
  * faster" is pyshmem's time over arrow-shm's. Figures measured on JDK 25 carry the
@@ -71,7 +71,33 @@ public final class Targets {
         out.add(new TargetResult("notify wake <= 1.2x raw futex",
                 "p50 java-java-notify / p50 raw-futex",
                 ratio(p50(run, "java-java-notify"), p50(run, "raw-futex")), 1.2, false));
+        rings(run, out);
         return out;
+    }
+
+    /** Issue #22: ring streams. */
+    private static void rings(Results run, List<TargetResult> out) {
+        for (String op : new String[] {"ringWriteBlock", "ringWriteOverwrite"}) {
+            String policy = op.endsWith("Block") ? "BLOCK" : "OVERWRITE";
+            for (String jdk : new String[] {"", JDK25}) {
+                out.add(new TargetResult("ring write(97) with a live reader <= 150 ns (" + policy + ", JDK "
+                        + (jdk.isEmpty() ? "17" : "25") + ")",
+                        "arrow-shm" + jdk + " " + op + "(97), ns per write, a reader thread taking every frame",
+                        op(run, ARROW_SHM + jdk, op, SMALL).orElse(null), 150, false));
+            }
+        }
+        out.add(new TargetResult("ring lossless throughput, 97 float32, 1 reader: within 2x of Agrona",
+                "frames/s ring-1r-97 / frames/s agrona-1r-97 (OneToOneRingBuffer)",
+                ratio(rate(run, "ring-1r-97"), rate(run, "agrona-1r-97")), 0.5, true));
+        for (String frame : new String[] {"64KiB", "4MiB"}) {
+            out.add(new TargetResult("ring lossless throughput, " + frame
+                    + ", 1 reader >= 0.7x single-thread glibc memcpy",
+                    "frames/s ring-1r-" + frame + " / copies/s glibc-memcpy-hot-" + frame,
+                    ratio(rate(run, "ring-1r-" + frame), rate(run, "glibc-memcpy-hot-" + frame)), 0.7, true));
+        }
+        out.add(new TargetResult("64 KiB ring request/ack p50 <= 1.15x the raw bound",
+                "p50 java-ring / p50 raw-spin",
+                ratio(p50(run, "java-ring"), p50(run, "raw-spin")), 1.15, false));
     }
 
     private static Optional<Double> op(Results run, String impl, String op, String shape) {
@@ -80,6 +106,10 @@ public final class Targets {
 
     private static Optional<Double> p50(Results run, String caseId) {
         return run.roundTrip(caseId).filter(RoundTrip::valid).map(RoundTrip::p50Ns);
+    }
+
+    private static Optional<Double> rate(Results run, String caseId) {
+        return run.throughput(caseId).filter(Throughput::valid).map(Throughput::framesPerSecond);
     }
 
     private static Double ratio(Optional<Double> numerator, Optional<Double> denominator) {

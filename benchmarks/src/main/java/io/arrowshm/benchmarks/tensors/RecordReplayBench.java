@@ -1,12 +1,17 @@
 package io.arrowshm.benchmarks.tensors;
 
 import io.arrowshm.CreateOptions;
+import io.arrowshm.CursorOptions;
 import io.arrowshm.DType;
+import io.arrowshm.Ring;
+import io.arrowshm.RingOptions;
+import io.arrowshm.RingWriter;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.tensors.RecordingOptions;
 import io.arrowshm.tensors.RecordingStats;
 import io.arrowshm.tensors.ReplayOptions;
 import io.arrowshm.tensors.ReplayStats;
+import io.arrowshm.tensors.RingRecorder;
 import io.arrowshm.tensors.StreamRecorder;
 import io.arrowshm.tensors.StreamReplayer;
 import java.io.IOException;
@@ -54,15 +59,20 @@ public final class RecordReplayBench {
         String replayName = name + "-replay";
         Path file = dir.resolve(name + ".arrow");
         Path plain = dir.resolve(name + ".bin");
+        String ringName = name + "-ring";
         List<Double> record = new ArrayList<>();
+        List<Double> recordRing = new ArrayList<>();
         List<Double> replay = new ArrayList<>();
         List<Double> write = new ArrayList<>();
         long missedAt200 = 0;
         long recordedAt200 = 0;
+        RecordingStats ringAt200;
         try (BufferAllocator allocator = new RootAllocator();
-             SharedMemory shm = SharedMemory.create(name, CreateOptions.of(DType.FLOAT32, 480, 640).notify(true))) {
+             SharedMemory shm = SharedMemory.create(name, CreateOptions.of(DType.FLOAT32, 480, 640).notify(true));
+             Ring ring = Ring.create(ringName, RingOptions.of(DType.FLOAT32, 480, 640).capacity(64))) {
             for (int round = 0; round < rounds; round++) {
                 record.add(recordFlatOut(shm, file, frames, allocator));
+                recordRing.add(recordRing(ring, file, frames, 0, allocator).megabytesPerSecond());
                 ReplayStats replayed = StreamReplayer.replay(file, replayName, ReplayOptions.fast(), allocator);
                 replay.add(replayed.megabytesPerSecond());
                 write.add(plainWrite(plain, shm.size(), frames));
@@ -70,8 +80,10 @@ public final class RecordReplayBench {
             RecordingStats paced = recordPaced(shm, file, 200, 400, allocator);
             missedAt200 = paced.missed();
             recordedAt200 = paced.frames();
+            ringAt200 = recordRing(ring, file, 400, 200, allocator);
         } finally {
             SharedMemory.unlinkQuiet(name);
+            Ring.unlink(ringName);
             SharedMemory.unlinkQuiet(replayName);
             Files.deleteIfExists(file);
             Files.deleteIfExists(plain);
@@ -81,11 +93,51 @@ public final class RecordReplayBench {
                 Runtime.getRuntime().availableProcessors(), dir);
         System.out.printf(Locale.ROOT, "  record (IPC file, 16 rows/batch)  %8.1f MB/s  (%.2f of plain write)%n",
                 median(record), median(record) / median(write));
+        System.out.printf(Locale.ROOT, "  record a BLOCK ring (cursor, gather write from the slots) %8.1f MB/s  (%.2f of plain write)%n",
+                median(recordRing), median(recordRing) / median(write));
         System.out.printf(Locale.ROOT, "  replay (fast, into a stream)      %8.1f MB/s  (%.2f of plain write)%n",
                 median(replay), median(replay) / median(write));
         System.out.printf(Locale.ROOT, "  plain FileChannel write, same bytes %6.1f MB/s%n", median(write));
         System.out.printf(Locale.ROOT, "  live pace 200 frames/s for 2 s: recorded %d, missed %d%n", recordedAt200,
                 missedAt200);
+        System.out.printf(Locale.ROOT, "  live pace 200 frames/s for 2 s from a ring: recorded %d, missed %d%n",
+                ringAt200.frames(), ringAt200.missed());
+    }
+
+    /**
+     * A ring recorded through a cursor attached before the writer starts: the writer writes
+     * {@code frames} frames at {@code hz} (0: as fast as the ring lets it, so the recorder sets the
+     * pace), and the recorder stops at the last one. Nothing can be missed; the rate is the recorder's.
+     */
+    private static RecordingStats recordRing(Ring ring, Path file, int frames, int hz, BufferAllocator allocator)
+            throws InterruptedException {
+        String cursor = "bench-" + System.nanoTime();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            float[] frame = new float[480 * 640];
+            long start = System.nanoTime();
+            try (RingWriter w = ring.writer()) {
+                for (int i = 0; i < frames && writing.get(); i++) {
+                    if (hz > 0) {
+                        long due = start + i * 1_000_000_000L / hz;
+                        while (System.nanoTime() < due) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+                        }
+                    }
+                    frame[0] = i;
+                    w.write(frame, i, java.time.Duration.ofSeconds(60));
+                }
+            }
+        });
+        try (RingRecorder recorder = RingRecorder.open(ring, cursor, CursorOptions.defaults().start(CursorOptions.Start.NEXT), file,
+                RecordingOptions.defaults().maxFrames(frames), allocator)) {
+            writer.start();
+            return recorder.record();
+        } finally {
+            writing.set(false);
+            writer.join();
+            ring.dropCursor(cursor);
+        }
     }
 
     /**

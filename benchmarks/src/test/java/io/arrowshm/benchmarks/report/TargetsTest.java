@@ -56,8 +56,41 @@ class TargetsTest {
         return targets.stream().filter(t -> t.target().contains(text)).findFirst().orElseThrow();
     }
 
+    @Test
+    void ringTargetsCompareWithAgronaMemcpyAndTheRawBoundOfTheSameRun() {
+        Results run = new Results("quick", "", null, 0, List.of(
+                op("arrow-shm", "ringWriteBlock", "97", 120), op("arrow-shm@jdk25", "ringWriteBlock", "97", 90),
+                op("arrow-shm", "ringWriteOverwrite", "97", 200)),
+                List.of(trip("java-ring", 23), trip("raw-spin", 20)),
+                List.of(rate("ring-1r-97", 3e6), rate("agrona-1r-97", 5e6), rate("ring-1r-64KiB", 60e3),
+                        rate("glibc-memcpy-hot-64KiB", 100e3), rate("ring-4r-64KiB", 1e3),
+                        rate("ring-1r-4MiB", 500), rate("glibc-memcpy-hot-4MiB", 1000)),
+                List.of(), List.of());
+        List<TargetResult> targets = Targets.evaluate(run);
+
+        assertEquals("met", find(targets, "live reader <= 150 ns (BLOCK, JDK 17)").verdict());
+        assertEquals(90, find(targets, "live reader <= 150 ns (BLOCK, JDK 25)").ratio(), 1e-9, "JDK 25's figure");
+        assertEquals("missed", find(targets, "live reader <= 150 ns (OVERWRITE, JDK 17)").verdict());
+        assertEquals("no figure", find(targets, "live reader <= 150 ns (OVERWRITE, JDK 25)").verdict());
+
+        TargetResult agrona = find(targets, "within 2x of Agrona");
+        assertEquals(0.6, agrona.ratio(), 1e-9, "ring frames/s over Agrona's, 1 reader");
+        assertEquals("met", agrona.verdict());
+        assertEquals(0.6, find(targets, "64KiB, 1 reader >= 0.7x").ratio(), 1e-9, "the 1-reader case, not 4 readers");
+        assertEquals("missed", find(targets, "64KiB, 1 reader >= 0.7x").verdict());
+        assertEquals("missed", find(targets, "4MiB, 1 reader >= 0.7x").verdict());
+
+        TargetResult pingPong = find(targets, "ring request/ack");
+        assertEquals(1.15, pingPong.ratio(), 1e-9);
+        assertEquals("met", pingPong.verdict(), "the bound itself is met");
+    }
+
     private static Results run(List<OpFigure> ops, List<RoundTrip> trips) {
-        return new Results("quick", "", null, 0, ops, trips, List.of(), List.of());
+        return new Results("quick", "", null, 0, ops, trips, List.of(), List.of(), List.of());
+    }
+
+    private static Throughput rate(String id, double perSecond) {
+        return new Throughput(id, "ring", "97", 388, 1, perSecond, 1000, List.of(perSecond), "");
     }
 
     private static OpFigure op(String impl, String op, String shape, double ns) {

@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
  * local one until Ctrl-C, reconnecting when the server goes away.
  */
 @Command(name = "mirror", mixinStandardHelpOptions = true,
-        description = {"Republish a stream served over Arrow Flight into a local stream, until Ctrl-C.",
-                "Reconnects with backoff; nothing is published while disconnected."})
+        description = {"Republish a stream served over Arrow Flight into a local stream, or keep a local ring a lossless",
+                "copy of a remote ring (same capacity and policy), until Ctrl-C.",
+                "Reconnects with backoff; a ring resumes right after the last frame it wrote."})
 public final class MirrorCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -44,6 +45,10 @@ public final class MirrorCommand implements Callable<Integer> {
 
     @Option(names = "--tls-root", paramLabel = "F", description = "PEM certificate to trust (grpc+tls://).")
     private Path tlsRoot;
+
+    @Option(names = "--cursor", paramLabel = "NAME", description = "Rings: the server's durable cursor to read through"
+            + " (default: mirror:<this host>:<LOCAL>).")
+    private String cursor;
 
     @Mixin
     private IpcLimitOptions limits;
@@ -67,6 +72,20 @@ public final class MirrorCommand implements Callable<Integer> {
         }
         String localName = local != null ? local : source.stream();
         StatusLine status = new StatusLine(System.err, StatusLine.onTerminal());
+        try (StopSignal ringStop = new StopSignal()) {
+            Boolean ring = RingMirroring.isRing(source, localName, options, ringStop, status);
+            if (ring == null) {
+                status.finish();
+                return ExitStatus.OK; // Ctrl-C before the server answered
+            }
+            if (ring) {
+                return RingMirroring.run(source, localName, cursor, options, ringStop, status, spec.commandLine().getOut(),
+                        spec.commandLine().getErr());
+            }
+        }
+        if (cursor != null) {
+            throw new IllegalArgumentException("--cursor is for rings; " + source + " is a stream");
+        }
         try (StopSignal stop = new StopSignal(); StreamMirror mirror = StreamMirror.start(source, localName, options)) {
             while (!stop.raised() && mirror.failure().isEmpty()) {
                 Thread.sleep(250);

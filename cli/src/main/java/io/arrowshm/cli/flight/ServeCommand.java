@@ -8,10 +8,12 @@ import io.arrowshm.cli.watch.StatusLine;
 import io.arrowshm.cli.watch.StopSignal;
 import io.arrowshm.flight.FlightServerStats;
 import io.arrowshm.flight.PemFiles;
+import io.arrowshm.flight.RingServeOptions;
 import io.arrowshm.flight.ServeOptions;
 import io.arrowshm.flight.StreamFlightServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,6 +55,37 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--insecure", description = "Allow plaintext on a non-loopback address.")
     private boolean insecure;
+
+    @Option(names = "--ring-window", paramLabel = "SIZE", converter = ByteSize.class, description = "Rings: frames sent"
+            + " that a client's durable cursor still holds, so a resume with \"after\" within them is exact (default 64M;"
+            + " at most half the ring).")
+    private Long ringWindow;
+
+    @Option(names = "--ring-client-memory", paramLabel = "SIZE", converter = ByteSize.class,
+            description = "Rings: the memory one client's feed may hold, two batches (default 64M).")
+    private Long ringClientMemory;
+
+    @Option(names = "--cursor-grace", paramLabel = "S",
+            description = "Rings: how long a durable cursor holds a BLOCK writer back once its client is gone (default 30).")
+    private Double cursorGrace;
+
+    private RingServeOptions rings() {
+        RingServeOptions rings = RingServeOptions.defaults();
+        if (ringWindow != null) {
+            rings = rings.window(ringWindow);
+        }
+        if (ringClientMemory != null) {
+            rings = rings.clientMemory(ringClientMemory);
+        }
+        if (cursorGrace != null) {
+            if (!(cursorGrace >= 0) || cursorGrace.isInfinite()) {
+                throw new IllegalArgumentException("--cursor-grace must be zero or a positive number of seconds, got "
+                        + cursorGrace);
+            }
+            rings = rings.cursorGrace(Duration.ofNanos((long) (cursorGrace * 1e9)));
+        }
+        return rings;
+    }
 
     @Option(names = "--max-clients", paramLabel = "N", defaultValue = "32",
             description = "DoGet calls served at once; more are refused (default ${DEFAULT-VALUE}).")
@@ -97,6 +130,7 @@ public final class ServeCommand implements Callable<Integer> {
             FileFlags.readable("--token-file", tokenFile);
             options = options.tokenFile(tokenFile);
         }
+        options = options.rings(rings());
         StatusLine status = new StatusLine(System.err, StatusLine.onTerminal());
         try (StopSignal stop = new StopSignal(); StreamFlightServer server = StreamFlightServer.start(options)) {
             PrintWriter out = spec.commandLine().getOut();

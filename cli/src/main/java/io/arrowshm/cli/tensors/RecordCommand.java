@@ -1,6 +1,7 @@
 package io.arrowshm.cli.tensors;
 
 import io.arrowshm.OpenOptions;
+import io.arrowshm.Ring;
 import io.arrowshm.SharedMemory;
 import io.arrowshm.cli.ExitStatus;
 import io.arrowshm.cli.Units;
@@ -13,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -29,11 +31,13 @@ import picocli.CommandLine.Spec;
  * (footer written), so it stays readable. A summary goes to stdout.
  */
 @Command(name = "record", mixinStandardHelpOptions = true,
-        description = {"Record a stream's publications to an Arrow IPC file (pyarrow, polars, pandas read it).",
+        description = {"Record a stream's publications, or every frame of a ring, to an Arrow IPC file (pyarrow, polars,",
+                "pandas read it). A ring is read through a cursor (--cursor NAME: durable, so a new recording on it",
+                "resumes where the last stopped) and gets a position column; under BLOCK it misses nothing.",
                 "Stops after --frames or --seconds, or on Ctrl-C; the file is always finished and readable."})
 public final class RecordCommand implements Callable<Integer> {
     /** The slowest a batch is expected to be compressed and written after a stop: 1 MB/s (lz4 on a loaded host). */
-    private static final long SLOWEST_WRITE_BYTES_PER_MILLI = 1_000;
+    static final long SLOWEST_WRITE_BYTES_PER_MILLI = 1_000;
 
     @Spec
     private CommandSpec spec;
@@ -60,6 +64,14 @@ public final class RecordCommand implements Callable<Integer> {
             description = "Publications per record batch (default ${DEFAULT-VALUE}).")
     private int batchRows;
 
+    @Option(names = "--cursor", paramLabel = "NAME",
+            description = "Rings: the cursor to read through, kept in the ring (default: one of the recording's own, dropped at the end).")
+    private String cursor;
+
+    @Option(names = "--grace", paramLabel = "S",
+            description = "Rings: how long the cursor holds a BLOCK writer back once the recorder is gone (default 5).")
+    private Double grace;
+
     @Override
     public Integer call() {
         RecordingOptions options = RecordingOptions.defaults().batchRows(batchRows)
@@ -75,6 +87,10 @@ public final class RecordCommand implements Callable<Integer> {
             options = options.maxDuration(Duration.ofNanos((long) (seconds * 1e9)));
         }
         StatusLine status = new StatusLine(System.err, StatusLine.onTerminal());
+        Optional<Ring> ring = RingRecording.ring(name);
+        if (ring.isPresent()) {
+            return new RingRecording(ring.get(), file, cursor, grace, options, status).run(spec.commandLine().getOut());
+        }
         StreamRecorder[] recorder = new StreamRecorder[1];
         try (SharedMemory shm = SharedMemory.open(name, OpenOptions.readOnly());
              BufferAllocator allocator = new RootAllocator();
@@ -88,7 +104,10 @@ public final class RecordCommand implements Callable<Integer> {
                  }
              }, () -> recorder[0] == null ? 0 : recorder[0].stats().fileBytes() + recorder[0].stats().frames(),
                      Duration.ofMillis(options.batchRows() * shm.size() / SLOWEST_WRITE_BYTES_PER_MILLI))) {
-            options = options.progress(stats -> status.show(line(stats)), Duration.ofMillis(250));
+            if (cursor != null || grace != null) {
+                throw new IllegalArgumentException("--cursor and --grace are for rings; '" + name + "' is a stream");
+            }
+            options = options.progress(stats -> status.show(line(name, stats)), Duration.ofMillis(250));
             RecordingStats stats;
             try (StreamRecorder opened = StreamRecorder.open(shm, file, options, allocator)) {
                 recorder[0] = opened;
@@ -99,13 +118,13 @@ public final class RecordCommand implements Callable<Integer> {
             }
             status.finish();
             PrintWriter out = spec.commandLine().getOut();
-            out.println(name + " -> " + file + ": " + line(stats).substring(name.length() + 2));
+            out.println(name + " -> " + file + ": " + line(name, stats).substring(name.length() + 2));
             out.flush();
         }
         return ExitStatus.OK;
     }
 
-    private String line(RecordingStats stats) {
+    static String line(String name, RecordingStats stats) {
         return String.format(Locale.ROOT, "%s: %d frames, %.1f MB/s, missed %d, %s in %s", name, stats.frames(),
                 stats.megabytesPerSecond(), stats.missed(), Units.bytes(stats.fileBytes()),
                 Units.seconds(stats.elapsedNanos() / 1e9));

@@ -1,17 +1,21 @@
 package io.arrowshm.cli.tensors;
 
+import io.arrowshm.Overflow;
+import io.arrowshm.Ring;
 import io.arrowshm.cli.ExitStatus;
 import io.arrowshm.cli.limits.IpcLimitOptions;
 import io.arrowshm.cli.watch.StatusLine;
 import io.arrowshm.cli.watch.StopSignal;
 import io.arrowshm.tensors.ReplayOptions;
 import io.arrowshm.tensors.ReplayStats;
+import io.arrowshm.tensors.RingReplayer;
 import io.arrowshm.tensors.StreamReplayer;
 import io.arrowshm.tensors.TensorFileReader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -50,6 +54,17 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--loop", description = "Start again after the last row, until Ctrl-C (the file is checked again each time).")
     private boolean loop;
 
+    @Option(names = "--ring", description = "Replay into a ring (the default when NAME is one): every row, in order,"
+            + " with its frame id; a full BLOCK ring makes the replay wait for its slowest reader.")
+    private boolean ring;
+
+    @Option(names = "--capacity", paramLabel = "N", description = "A new ring's slots (default: the recorded ring's, else 16).")
+    private Long capacity;
+
+    @Option(names = "--overflow", paramLabel = "POLICY",
+            description = "A new ring's policy, block or overwrite (default: the recorded ring's, else block).")
+    private String overflow;
+
     @Mixin
     private IpcLimitOptions limits;
 
@@ -69,21 +84,53 @@ public final class ReplayCommand implements Callable<Integer> {
         StatusLine status = new StatusLine(System.err, StatusLine.onTerminal());
         try (StopSignal stop = new StopSignal(); BufferAllocator allocator = new RootAllocator()) {
             ReplayOptions options = options(allocator).loop(loop).limits(limits.limits());
-            StreamReplayer[] replayer = new StreamReplayer[1];
+            Runnable[] stopper = new Runnable[1];
             options = options.progress(stats -> {
                 if (stop.raised()) {
-                    replayer[0].stop();
+                    stopper[0].run();
                 }
                 status.show(line(stats));
             }, Duration.ofMillis(250));
-            replayer[0] = new StreamReplayer(file, name, options, allocator);
-            ReplayStats stats = replayer[0].run();
+            ReplayStats stats;
+            if (intoRing()) {
+                RingReplayer replayer = new RingReplayer(file, name, options, allocator)
+                        .creating(capacity == null ? 0 : capacity, overflow(overflow));
+                stopper[0] = replayer::stop;
+                stats = replayer.run();
+            } else {
+                StreamReplayer replayer = new StreamReplayer(file, name, options, allocator);
+                stopper[0] = replayer::stop;
+                stats = replayer.run();
+            }
             status.finish();
             PrintWriter out = spec.commandLine().getOut();
             out.println(file + " -> " + line(stats));
             out.flush();
         }
         return ExitStatus.OK;
+    }
+
+    private boolean intoRing() {
+        if (ring) {
+            return true;
+        }
+        if (capacity != null || overflow != null) {
+            throw new IllegalArgumentException("--capacity and --overflow make a ring: add --ring");
+        }
+        Optional<Ring> existing = RingRecording.ring(name);
+        existing.ifPresent(Ring::close);
+        return existing.isPresent();
+    }
+
+    private static Overflow overflow(String text) {
+        if (text == null) {
+            return null;
+        }
+        switch (text.toLowerCase(Locale.ROOT)) {
+            case "block": return Overflow.BLOCK;
+            case "overwrite": return Overflow.OVERWRITE;
+            default: throw new IllegalArgumentException("--overflow must be block or overwrite, got " + text);
+        }
     }
 
     private ReplayOptions options(BufferAllocator allocator) {
