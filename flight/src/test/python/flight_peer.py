@@ -338,7 +338,7 @@ def main(argv):
         reader.cancel()
         say(json.dumps({"rows": len(facts), "missed": sum(f["missed"] for f in facts),
                         "counts": [f["count"] for f in facts]}))
-    elif command == "check-get":  # URI TICKET BYTES ROWS GO_FILE: a row, "reading", waits for GO_FILE, ROWS more -> JSON
+    elif command == "check-get":  # URI TICKET BYTES ROWS GO_FILE: a row, "reading", reads nothing until GO_FILE, ROWS more -> JSON
         client = connect(argv[1])
         check = RowCheck(int(argv[3]))
         reader = client.do_get(flight.Ticket(argv[2].encode()), options=options())
@@ -351,17 +351,6 @@ def main(argv):
         seconds = time.perf_counter() - start
         reader.cancel()
         say(check.summary(seconds=seconds))
-    elif command == "stall-get":  # URI TICKET BYTES ROWS STOP_FILE: a row, "stalled", reads nothing until STOP_FILE, ROWS more -> JSON
-        client = connect(argv[1])
-        check = RowCheck(int(argv[3]))
-        reader = client.do_get(flight.Ticket(argv[2].encode()), options=options())
-        check.add(reader.read_chunk().data)
-        say("stalled")
-        wait_for_file(argv[5])
-        while check.rows < 1 + int(argv[4]):
-            check.add(reader.read_chunk().data)
-        reader.cancel()
-        say(check.summary())
     elif command == "cancel-gets":  # URI TICKET BYTES CALLS THREADS: calls cancelled after 0..3 rows -> JSON
         uri, ticket, size, calls, threads = argv[1], argv[2].encode(), int(argv[3]), int(argv[4]), int(argv[5])
         check = RowCheck(size)

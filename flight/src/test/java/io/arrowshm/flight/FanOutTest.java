@@ -104,9 +104,9 @@ class FanOutTest {
             String uri = "grpc://127.0.0.1:" + server.port();
             String size = Long.toString(shm.size());
             List<PeerProcess> readers = new ArrayList<>();
-            try (PeerProcess stalled = PeerProcess.python("flight_peer.py", "stall-get", uri, name, size, "60",
+            try (PeerProcess stalled = PeerProcess.python("flight_peer.py", "check-get", uri, name, size, "60",
                     resume.toString())) {
-                stalled.await("stalled", PEER);
+                stalled.await("reading", PEER);  // and then reads nothing until the resume file is there
                 for (int i = 0; i < others; i++) {
                     readers.add(PeerProcess.python("flight_peer.py", "check-get", uri, name, size,
                             Integer.toString(rows), go.toString()));
