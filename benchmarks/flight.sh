@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Arrow Flight benchmark (not part of run.sh: it takes about 3 minutes and needs pyarrow):
+# Arrow Flight benchmark (not part of run.sh: it takes about 10 minutes and needs pyarrow):
 # arrow-shm's server beside a pyarrow (C++) Flight server, 64 KiB and 4 MiB frames, to the same
-# pyarrow client; then writer -> server -> mirror -> reader latency, four processes over loopback.
+# pyarrow client; fan-out to 1, 4 and 16 pyarrow clients on one stream (aggregate MB/s, server RSS);
+# then writer -> server -> mirror -> reader latency, four processes over loopback.
 #
-#   benchmarks/flight.sh [--rounds 5] [--seconds 3] [--latency-frames 2000] [--latency-only] [--out DIR]
+#   benchmarks/flight.sh [--rounds 5] [--seconds 3] [--latency-frames 2000] [--fanout-rounds 3]
+#                        [--only throughput,fanout,latency] [--latency-only] [--client-queue-bytes B] [--out DIR]
 #
 # Results: benchmarks/target/results/flight.md (or --out DIR), every process's stderr under logs/.
 set -euo pipefail

@@ -1,6 +1,8 @@
 """Flight throughput as a pyarrow client sees it, and the pyarrow (C++) Flight server it is compared with.
 
   flight_bench.py get URI TICKET SECONDS   -> "frames_per_s MB_per_s" (rows received while reading SECONDS)
+  flight_bench.py get-window URI TICKET START SECONDS -> "frames_per_s MB_per_s" of the rows received from the
+                                           wall-clock time START (epoch seconds) for SECONDS; "connected" first
   flight_bench.py serve BYTES              -> "serving PORT"; serves until stdin closes
 
 The pyarrow server sends one-row batches in the same recording schema as arrow-shm's server (a
@@ -35,6 +37,27 @@ def measure(uri, ticket, seconds):
     return frames / elapsed, nbytes / elapsed / 1e6
 
 
+def measure_window(uri, ticket, start, seconds):
+    """Rows received in [start, start + seconds) of the wall clock, so that clients in other processes
+    measure the same interval and their rates add up."""
+    client = flight.connect(uri)
+    reader = client.do_get(flight.Ticket(ticket))
+    reader.read_chunk()
+    print("connected", flush=True)
+    end = start + seconds
+    frames = 0
+    nbytes = 0
+    for chunk in reader:
+        now = time.time()
+        if now >= end:
+            break
+        if now >= start:
+            frames += chunk.data.num_rows
+            nbytes += chunk.data.column("tensor").storage.values.nbytes
+    reader.cancel()
+    return frames / seconds, nbytes / seconds / 1e6
+
+
 class Repeater(flight.FlightServerBase):
     """Sends one-row batches (a new count each) until the client cancels."""
 
@@ -60,6 +83,9 @@ class Repeater(flight.FlightServerBase):
 def main(argv):
     if argv[0] == "get":
         fps, mbps = measure(argv[1], argv[2].encode(), float(argv[3]))
+        print("%.1f %.1f" % (fps, mbps), flush=True)
+    elif argv[0] == "get-window":
+        fps, mbps = measure_window(argv[1], argv[2].encode(), float(argv[3]), float(argv[4]))
         print("%.1f %.1f" % (fps, mbps), flush=True)
     elif argv[0] == "serve":
         server = Repeater(int(argv[1]))

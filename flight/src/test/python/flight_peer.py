@@ -202,6 +202,49 @@ class HostileServer(flight.FlightServerBase):
         return flight.GeneratorStream(self.schema, lies())
 
 
+
+def writer_shas(size, seeds=4):
+    """The sha256 of each frame FlightPeer's write-paced writes (frame id i carries pattern seed i % 4)."""
+    i = np.arange(size, dtype=np.int64)
+    return [hashlib.sha256(((i * 31 + seed * 7 + (i >> 8)) & 0xFF).astype(np.uint8).tobytes()).hexdigest()
+            for seed in range(seeds)]
+
+
+class RowCheck:
+    """Checks each row against what the writer wrote under its frame id, and counts and missed
+    against the previous row: a torn, stale-buffer or reordered row shows up in these totals."""
+
+    def __init__(self, size):
+        self.shas = writer_shas(size)
+        self.rows = 0
+        self.bad_content = 0
+        self.bad_order = 0
+        self.missed = 0
+        self.previous = None
+
+    def add(self, batch):
+        for i in range(batch.num_rows):
+            facts = row_facts(batch, i)
+            self.rows += 1
+            if facts["sha"] != self.shas[facts["frame_id"] % len(self.shas)]:
+                self.bad_content += 1
+            if self.previous is not None:
+                gap = facts["count"] - self.previous - 1
+                if gap < 0 or facts["missed"] != gap:
+                    self.bad_order += 1
+                self.missed += max(gap, 0)
+            self.previous = facts["count"]
+
+    def summary(self, **extra):
+        return json.dumps(dict(rows=self.rows, bad_content=self.bad_content, bad_order=self.bad_order,
+                               missed=self.missed, **extra))
+
+
+def wait_for_file(path):
+    while not os.path.exists(path):
+        time.sleep(0.01)
+
+
 def main(argv):
     command = argv[0]
     if command == "pyshmem-create":  # NAME DTYPE SEED DIM... : creates and writes pattern SEED (frame id SEED)
@@ -295,6 +338,55 @@ def main(argv):
         reader.cancel()
         say(json.dumps({"rows": len(facts), "missed": sum(f["missed"] for f in facts),
                         "counts": [f["count"] for f in facts]}))
+    elif command == "check-get":  # URI TICKET BYTES ROWS GO_FILE: a row, "reading", reads nothing until GO_FILE, ROWS more -> JSON
+        client = connect(argv[1])
+        check = RowCheck(int(argv[3]))
+        reader = client.do_get(flight.Ticket(argv[2].encode()), options=options())
+        check.add(reader.read_chunk().data)
+        say("reading")
+        wait_for_file(argv[5])
+        start = time.perf_counter()
+        while check.rows < 1 + int(argv[4]):
+            check.add(reader.read_chunk().data)
+        seconds = time.perf_counter() - start
+        reader.cancel()
+        say(check.summary(seconds=seconds))
+    elif command == "cancel-gets":  # URI TICKET BYTES CALLS THREADS: calls cancelled after 0..3 rows -> JSON
+        uri, ticket, size, calls, threads = argv[1], argv[2].encode(), int(argv[3]), int(argv[4]), int(argv[5])
+        check = RowCheck(size)
+        lock = threading.Lock()
+        errors = []
+        todo = list(range(calls))
+
+        def work():
+            client = connect(uri)
+            while True:
+                with lock:
+                    if not todo:
+                        break
+                    k = todo.pop()
+                try:
+                    reader = client.do_get(flight.Ticket(ticket), options=options())
+                    batches = [reader.read_chunk().data for _ in range(k % 4)]
+                    if k % 5 == 4:
+                        del reader  # dropped without a cancel: the call ends when the client lets it go
+                    else:
+                        reader.cancel()
+                    with lock:
+                        check.previous = None  # a new call: its counts start afresh
+                        for b in batches:
+                            check.add(b)
+                except pa.ArrowException as e:
+                    with lock:
+                        errors.append(type(e).__name__ + " " + str(e).splitlines()[0])
+            client.close()
+
+        workers = [threading.Thread(target=work) for _ in range(threads)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        say(check.summary(calls=calls, errors=errors))
     elif command == "put":  # URI NAME DTYPE ROWS DIM...: rows of pattern seed i, frame id 100 + i
         client = connect(argv[1])
         dtype, rows, shape = argv[3], int(argv[4]), tuple(int(d) for d in argv[5:])

@@ -1,14 +1,6 @@
 package io.arrowshm.flight;
 
-import io.arrowshm.InconsistentStreamException;
-import io.arrowshm.Publication;
-import io.arrowshm.SharedMemory;
-import io.arrowshm.StreamInfo;
 import io.arrowshm.StreamInterruptedException;
-import io.arrowshm.StreamNotFoundException;
-import io.arrowshm.StreamTimeoutException;
-import io.arrowshm.tensors.RecordingSchema;
-import io.arrowshm.tensors.TensorRows;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
@@ -22,38 +14,40 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * record batches in the recording schema, on the server's own executor (never a gRPC thread:
  * it waits, and gRPC's ready and cancel callbacks must stay free to run).
  *
- * <p>A slow client never holds the writer back and never makes the server buffer frames: a row
- * is sent only when gRPC says the call is ready for more, and the row sent then is the latest
- * publication, with {@code missed} counting those that came and went since the previous row.
- * Every wait is bounded (100 ms), so a cancelled call, a closing server or a stream that was
- * unlinked or recreated (checked by name at least every 500 ms) ends the call promptly.
+ * <p>Rows come from the stream's {@link StreamSnapshots}, shared with every other call on the
+ * stream, and go to gRPC without a copy (Flight's zero-copy write: a snapshot's buffers are never
+ * written again). A slow client never holds the writer back and never makes the server buffer
+ * frames: a row is sent only when gRPC says the call is ready for more (its queue under the
+ * server's per-client threshold), and the row sent then is the latest publication, with
+ * {@code missed} counting those that came and went since the previous row. Every wait is bounded
+ * (100 ms), so a cancelled call, a closing server or a stream that was unlinked or recreated
+ * (checked by name at least every 500 ms) ends the call promptly.
  */
 final class LiveSender implements Runnable {
-    private static final Duration POLL = Duration.ofMillis(100);
+    private static final long POLL_NANOS = Duration.ofMillis(100).toNanos();
+    private static final long LATEST_NANOS = Duration.ofSeconds(5).toNanos();
     private static final long READY_WAIT_MILLIS = 50;
-    private static final long LIVENESS_NANOS = Duration.ofMillis(500).toNanos();
 
     private final TicketRequest request;
-    private final SharedMemory shm;
+    private final StreamSnapshots stream;
     private final ServerStreamListener listener;
-    private final BufferAllocator allocator;
+    private final BufferAllocator memory;
     private final ServerCounters counters;
     private final BooleanSupplier closing;
     private final Runnable onEnd;
     private final Object readiness = new Object();
     private volatile boolean cancelled;
-    private long lastLivenessCheck = System.nanoTime();
 
     /**
-     * Takes ownership of {@code shm} and {@code allocator}; registers the call's ready and cancel
-     * handlers; runs {@code onEnd} when the call ends.
+     * Sends {@code stream}'s rows, built in {@code memory} (the frame memory the snapshots come
+     * from); registers the call's ready and cancel handlers; runs {@code onEnd} when the call ends.
      */
-    LiveSender(TicketRequest request, SharedMemory shm, ServerStreamListener listener, BufferAllocator allocator,
+    LiveSender(TicketRequest request, StreamSnapshots stream, ServerStreamListener listener, BufferAllocator memory,
                ServerCounters counters, BooleanSupplier closing, Runnable onEnd) {
         this.request = request;
-        this.shm = shm;
+        this.stream = stream;
         this.listener = listener;
-        this.allocator = allocator;
+        this.memory = memory;
         this.counters = counters;
         this.closing = closing;
         this.onEnd = onEnd;
@@ -67,20 +61,20 @@ final class LiveSender implements Runnable {
     @Override
     public void run() {
         counters.clientStarted();
-        try (BufferAllocator owned = allocator;
-             SharedMemory handle = shm;
-             VectorSchemaRoot root = VectorSchemaRoot.create(
-                     RecordingSchema.of(handle.name(), handle.dtype(), handle.shape()), owned)) {
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(stream.schema(), memory)) {
+            SnapshotBatch batch = new SnapshotBatch(root, stream, memory);
+            listener.setUseZeroCopy(true);
             listener.start(root);
             if (request.latestOnly()) {
-                if (handle.count() > 0) {
-                    try (Publication p = handle.readPublication(Duration.ofSeconds(5))) {
-                        send(root, p, 0);
+                if (stream.stream().count() > 0) {
+                    FrameSnapshot latest = stream.next(0, System.nanoTime() + LATEST_NANOS);
+                    if (latest != null) {
+                        send(batch, latest, 0);
                     }
                 }
                 listener.completed();
             } else {
-                follow(root);
+                follow(batch);
             }
         } catch (RuntimeException | Error e) {
             fail(e);
@@ -90,7 +84,7 @@ final class LiveSender implements Runnable {
         }
     }
 
-    private void follow(VectorSchemaRoot root) {
+    private void follow(SnapshotBatch batch) {
         long last = 0;
         while (true) {
             if (cancelled || listener.isCancelled()) {
@@ -100,55 +94,44 @@ final class LiveSender implements Runnable {
                 listener.error(CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException());
                 return;
             }
-            if (System.nanoTime() - lastLivenessCheck > LIVENESS_NANOS) {
-                lastLivenessCheck = System.nanoTime();
-                if (!stillServed()) {
-                    listener.completed();
-                    return;
-                }
+            if (!stream.stillServed()) {
+                listener.completed();
+                return;
             }
             if (!listener.isReady()) {
                 awaitReady();
                 continue;
             }
-            Publication p;
+            FrameSnapshot next;
             try {
-                p = shm.readAfterPublication(last, POLL);
-            } catch (StreamTimeoutException | InconsistentStreamException idle) {
-                // Nothing new yet, or a writer died mid-write (the next complete write repairs it): wait on.
-                continue;
+                next = stream.next(last, System.nanoTime() + POLL_NANOS);
             } catch (StreamInterruptedException e) {
                 if (closing.getAsBoolean()) {
                     continue; // the loop's head ends the call with the reason
                 }
                 throw e;
             }
-            try (p) {
-                send(root, p, last == 0 ? 0 : Math.max(0, p.count() - last - 1));
-                last = p.count();
+            if (next == null) {
+                continue; // nothing new yet: look at the call again, then wait on
             }
+            long count = next.count();
+            send(batch, next, last == 0 ? 0 : Math.max(0, count - last - 1));
+            last = count;
         }
     }
 
-    private void send(VectorSchemaRoot root, Publication p, long missed) {
-        TensorRows.load(root, shm.dtype(), p, missed, allocator);
-        listener.putNext();
-        // gRPC copied the row into its own buffers in putNext: let our copy go now rather than at the
-        // next row, so a stalled client pins one frame (gRPC's), not two.
-        root.clear();
-        counters.sent(shm.size());
-    }
-
-    /** Whether the name still holds the generation this call serves (not unlinked, not recreated). */
-    private boolean stillServed() {
+    /** Sends {@code snapshot} (the caller's reference, released here) as the call's next row. */
+    private void send(SnapshotBatch batch, FrameSnapshot snapshot, long missed) {
         try {
-            StreamInfo now = SharedMemory.stat(shm.name());
-            return now.instanceId().equals(shm.instanceId()) && now.creatorPid() == shm.creatorPid();
-        } catch (StreamNotFoundException e) {
-            return false;
-        } catch (RuntimeException e) {
-            return false; // unreadable metadata under the name: not the stream this call serves
+            batch.load(snapshot, missed);
+            listener.putNext();
+        } finally {
+            // gRPC holds its own references to the row's buffers until it has written them: drop ours now,
+            // so a stalled client pins only what its queue holds.
+            batch.clear();
+            snapshot.release();
         }
+        counters.sent(stream.stream().size());
     }
 
     private void awaitReady() {
@@ -176,7 +159,7 @@ final class LiveSender implements Runnable {
         }
         try {
             listener.error(e instanceof org.apache.arrow.flight.FlightRuntimeException ? e
-                    : CallStatus.INTERNAL.withDescription("serving '" + shm.name() + "' failed: "
+                    : CallStatus.INTERNAL.withDescription("serving '" + stream.name() + "' failed: "
                     + Objects.toString(e.getMessage(), e.getClass().getSimpleName())).withCause(e).toRuntimeException());
         } catch (RuntimeException alreadyEnded) {
             // The call ended under us (completed or cancelled): nothing more to report on it.

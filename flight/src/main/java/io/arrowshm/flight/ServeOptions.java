@@ -37,6 +37,11 @@ public final class ServeOptions {
     public static final int DEFAULT_MAX_CLIENTS = 32;
     /** Frame bytes the {@code DoGet}s may hold at once unless {@link #maxSendBytes(long)} says otherwise: 128 MiB. */
     public static final long DEFAULT_MAX_SEND_BYTES = 128L << 20;
+    /**
+     * Bytes of rows gRPC may queue for one {@code DoGet} before the call waits for its client,
+     * unless {@link #clientQueueBytes(long)} says otherwise: 1 MiB.
+     */
+    public static final long DEFAULT_CLIENT_QUEUE_BYTES = 1L << 20;
     /** {@code DoPut} calls received at once unless {@link #maxPuts(int)} says otherwise. */
     public static final int DEFAULT_MAX_PUTS = 4;
     /** Total bytes of the streams a server creates for {@code DoPut}s, unless {@link #maxCreatedBytes(long)} says otherwise. */
@@ -60,6 +65,7 @@ public final class ServeOptions {
     private IpcLimits limits;
     private int maxClients;
     private long maxSendBytes;
+    private long clientQueueBytes;
     private int maxPuts;
     private boolean createStreams;
     private long maxCreatedBytes;
@@ -80,6 +86,7 @@ public final class ServeOptions {
         o.limits = limits;
         o.maxClients = maxClients;
         o.maxSendBytes = maxSendBytes;
+        o.clientQueueBytes = clientQueueBytes;
         o.maxPuts = maxPuts;
         o.createStreams = createStreams;
         o.maxCreatedBytes = maxCreatedBytes;
@@ -100,6 +107,7 @@ public final class ServeOptions {
         o.limits = DEFAULT_PUT_LIMITS;
         o.maxClients = DEFAULT_MAX_CLIENTS;
         o.maxSendBytes = DEFAULT_MAX_SEND_BYTES;
+        o.clientQueueBytes = DEFAULT_CLIENT_QUEUE_BYTES;
         o.maxPuts = DEFAULT_MAX_PUTS;
         o.createStreams = true;
         o.maxCreatedBytes = DEFAULT_MAX_CREATED_BYTES;
@@ -205,10 +213,14 @@ public final class ServeOptions {
     }
 
     /**
-     * Frame bytes the {@code DoGet}s may hold at once: a call whose client is behind holds up to
-     * three of its frames (the copy out of shared memory, gRPC's copy, the allocator's spare), and
-     * a call is admitted while that fits (one call always is). With 4 MiB frames the default
-     * admits 10 calls; a call over it is refused with {@code RESOURCE_EXHAUSTED}.
+     * Frame bytes the {@code DoGet}s may hold at once: each stream's latest publication, copied out
+     * of shared memory once for all its clients, and the rows gRPC has not written yet. A call is
+     * admitted while its share fits (one call always is): the rows its client's queue may hold
+     * ({@link #clientQueueBytes(long)}, and the row that crosses it), and the stream's two snapshots
+     * when it is the first on it; a ring's call, the two batches it may hold
+     * ({@link RingServeOptions#clientMemory(long)} at most). With 4 MiB frames the defaults admit
+     * 29 calls on one stream; a call over it is refused with {@code RESOURCE_EXHAUSTED}. The same
+     * figure is the hard limit of the memory rows are sent from, streams' and rings' alike.
      */
     public ServeOptions maxSendBytes(long bytes) {
         if (bytes < 1) {
@@ -216,6 +228,21 @@ public final class ServeOptions {
         }
         ServeOptions o = copy();
         o.maxSendBytes = bytes;
+        return o;
+    }
+
+    /**
+     * Bytes of rows gRPC may queue for one {@code DoGet} (waiting for the client's flow-control
+     * window or the socket) before the call stops taking rows and waits for its client: the memory
+     * a client that stops reading can pin is this and one row more. Larger keeps more in flight to a
+     * distant client; the default (1 MiB) keeps a loopback or LAN client at full rate.
+     */
+    public ServeOptions clientQueueBytes(long bytes) {
+        if (bytes < 1 || bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--client-queue-bytes must be 1 B to 2 GiB, got " + bytes);
+        }
+        ServeOptions o = copy();
+        o.clientQueueBytes = bytes;
         return o;
     }
 
@@ -298,6 +325,10 @@ public final class ServeOptions {
 
     public long maxSendBytes() {
         return maxSendBytes;
+    }
+
+    public long clientQueueBytes() {
+        return clientQueueBytes;
     }
 
     public int maxPuts() {

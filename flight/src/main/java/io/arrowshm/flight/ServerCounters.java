@@ -10,6 +10,7 @@ final class ServerCounters {
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder framesReceived = new LongAdder();
     private final LongAdder bytesReceived = new LongAdder();
+    private final LongAdder snapshotsMade = new LongAdder();
 
     void clientStarted() {
         clients.incrementAndGet();
@@ -33,8 +34,13 @@ final class ServerCounters {
         bytesReceived.add(bytes);
     }
 
-    FlightServerStats snapshot(long bufferedBytes) {
+    /** A publication was copied out of shared memory for the {@code DoGet}s of its stream. */
+    void snapshotMade() {
+        snapshotsMade.increment();
+    }
+
+    FlightServerStats snapshot(long bufferedBytes, long frameBytes, int snapshots) {
         return new FlightServerStats(clients.get(), framesSent.sum(), bytesSent.sum(), framesReceived.sum(),
-                bytesReceived.sum(), bufferedBytes);
+                bytesReceived.sum(), bufferedBytes, frameBytes, snapshots, snapshotsMade.sum());
     }
 }

@@ -49,6 +49,9 @@ public final class StreamFlightServer implements AutoCloseable {
     private final Location location;
     private final BufferAllocator putMemory;
     private final BufferAllocator scratch;
+    private final BufferAllocator frameMemory;
+    private final ServedStreams served;
+    private final NettyTransport transport;
     private volatile boolean closing;
 
     /** Threads for gRPC's callbacks besides those the puts hold. */
@@ -56,9 +59,13 @@ public final class StreamFlightServer implements AutoCloseable {
     /** Messages of one put Flight may hold at once: the 5 it asks gRPC for ahead, the one it loads, and one more. */
     private static final int PUT_MESSAGES_HELD = 7;
 
+    /** How long closing waits for Netty to release the rows of calls that ended before it frees their memory. */
+    private static final long RELEASE_WAIT_MILLIS = 5_000;
+
     private StreamFlightServer(FlightServer server, ExecutorService senders, ExecutorService grpcExecutor,
                                BufferAllocator allocator, ServerCounters counters, Location location,
-                               BufferAllocator putMemory, BufferAllocator scratch) {
+                               BufferAllocator putMemory, BufferAllocator scratch, BufferAllocator frameMemory,
+                               ServedStreams served, NettyTransport transport) {
         this.server = server;
         this.senders = senders;
         this.grpcExecutor = grpcExecutor;
@@ -67,6 +74,9 @@ public final class StreamFlightServer implements AutoCloseable {
         this.location = location;
         this.putMemory = putMemory;
         this.scratch = scratch;
+        this.frameMemory = frameMemory;
+        this.served = served;
+        this.transport = transport;
     }
 
     /**
@@ -94,6 +104,8 @@ public final class StreamFlightServer implements AutoCloseable {
         StreamFlightServer[] self = new StreamFlightServer[1];
         BufferAllocator putMemory = null;
         BufferAllocator scratch = null;
+        BufferAllocator frameMemory = null;
+        NettyTransport transport = new NettyTransport();
         try {
             Location bind = options.tls() ? Location.forGrpcTls(options.host(), options.port())
                     : Location.forGrpcInsecure(options.host(), options.port());
@@ -105,13 +117,20 @@ public final class StreamFlightServer implements AutoCloseable {
             scratch = allocator.newChildAllocator("flight-doput-check", 0,
                     saturatedProduct(options.maxPuts(), 1, decoded));
             PutGate gate = new PutGate(limits, scratch);
-            StreamProducer producer = new StreamProducer(allocator, senders, options, counters,
-                    () -> self[0] == null || self[0].closing);
+            // What DoGets send from: every stream's snapshots and the rows gRPC holds, one budget for all.
+            frameMemory = allocator.newChildAllocator("flight-doget-frames", 0, options.maxSendBytes());
+            SendBudget sendBudget = new SendBudget(options.maxSendBytes(), options.clientQueueBytes(), frameMemory);
+            ServedStreams served = new ServedStreams(frameMemory, sendBudget, counters);
+            StreamProducer producer = new StreamProducer(allocator, frameMemory, served, sendBudget, senders, options,
+                    counters, () -> self[0] == null || self[0].closing);
             FlightServer.Builder builder = FlightServer.builder(putMemory, bind, producer)
                     .executor(grpcExecutor)
+                    // A DoGet takes a row only while gRPC holds less than this for its client (isReady).
+                    .backpressureThreshold((int) options.clientQueueBytes())
                     // gRPC refuses a message longer than the largest batch before it reads it.
                     .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, BatchGate.messageBytes(decoded)))
                     .transportHint("grpc.builderConsumer", (Consumer<NettyServerBuilder>) netty -> {
+                        transport.apply(netty);
                         ConnectionLiveness.apply(netty);
                         netty.intercept(gate);
                     });
@@ -121,16 +140,19 @@ public final class StreamFlightServer implements AutoCloseable {
             options.token().ifPresent(token -> builder.headerAuthenticator(new TokenAuthenticator(token)));
             FlightServer server = builder.build();
             StreamFlightServer started = new StreamFlightServer(server, senders, grpcExecutor, allocator, counters,
-                    options.tls() ? Location.forGrpcTls(options.host(), 0) : bind, putMemory, scratch);
+                    options.tls() ? Location.forGrpcTls(options.host(), 0) : bind, putMemory, scratch, frameMemory,
+                    served, transport);
             self[0] = started;
             server.start();
             return started;
         } catch (IOException e) {
-            shutdown(senders, grpcExecutor, scratch, putMemory, allocator);
+            transport.close();
+            shutdown(senders, grpcExecutor, frameMemory, scratch, putMemory, allocator);
             throw new UncheckedIOException("cannot serve on " + options.host() + ":" + options.port() + ": "
                     + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
-            shutdown(senders, grpcExecutor, scratch, putMemory, allocator);
+            transport.close();
+            shutdown(senders, grpcExecutor, frameMemory, scratch, putMemory, allocator);
             throw e;
         }
     }
@@ -156,7 +178,8 @@ public final class StreamFlightServer implements AutoCloseable {
 
     /** Totals since start, and the Arrow memory held now. */
     public FlightServerStats stats() {
-        return counters.snapshot(allocator.getAllocatedMemory());
+        return counters.snapshot(allocator.getAllocatedMemory(), frameMemory.getAllocatedMemory(),
+                served.unfreedSnapshots());
     }
 
     /**
@@ -173,10 +196,24 @@ public final class StreamFlightServer implements AutoCloseable {
         try {
             senders.awaitTermination(5, TimeUnit.SECONDS);
             server.close();
+            awaitFramesReleased();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            shutdown(senders, grpcExecutor, scratch, putMemory, allocator);
+            transport.close();
+            shutdown(senders, grpcExecutor, frameMemory, scratch, putMemory, allocator);
+        }
+    }
+
+    /**
+     * Rows of calls that ended are Netty's until it has written or dropped them, which the
+     * transports finish on their own threads as they close: wait (bounded) for them, so that
+     * closing the frame memory reports a real leak, not a message still in flight.
+     */
+    private void awaitFramesReleased() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RELEASE_WAIT_MILLIS);
+        while (frameMemory.getAllocatedMemory() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
         }
     }
 

@@ -46,11 +46,20 @@ final class StreamProducer implements FlightProducer {
     private final ServeOptions options;
     private final CreationBudget budget;
     private final Semaphore puts;
+    private final BufferAllocator frameMemory;
+    private final ServedStreams served;
     private final SendBudget sendBudget;
 
-    StreamProducer(BufferAllocator allocator, ExecutorService senders, ServeOptions options, ServerCounters counters,
-                   BooleanSupplier closing) {
+    /**
+     * {@code allocator}: for puts; {@code frameMemory}: what {@code DoGet}s send from, budgeted by
+     * {@code sendBudget}, which {@code served} admits streams' calls by (rings' calls are admitted here).
+     */
+    StreamProducer(BufferAllocator allocator, BufferAllocator frameMemory, ServedStreams served, SendBudget sendBudget,
+                   ExecutorService senders, ServeOptions options, ServerCounters counters, BooleanSupplier closing) {
         this.allocator = allocator;
+        this.frameMemory = frameMemory;
+        this.served = served;
+        this.sendBudget = sendBudget;
         this.senders = senders;
         this.exposed = new StreamPatterns(options.expose());
         this.actions = new StreamActions(exposed);
@@ -59,7 +68,6 @@ final class StreamProducer implements FlightProducer {
         this.options = options;
         this.budget = new CreationBudget(options.createStreams(), options.maxCreatedBytes());
         this.puts = new Semaphore(options.maxPuts());
-        this.sendBudget = new SendBudget(options.maxSendBytes());
     }
 
     @Override
@@ -73,32 +81,18 @@ final class StreamProducer implements FlightProducer {
             getRing(request, ring.get(), listener);
             return;
         }
-        BufferAllocator callAllocator = allocator.newChildAllocator("doget-" + request.stream(), 0, Long.MAX_VALUE);
-        SharedMemory shm = null;
+        SharedMemory shm = openForReading(request.stream(), frameMemory);
+        if (shm.size() > MAX_FRAME_BYTES) {
+            shm.close();
+            throw CallStatus.INVALID_ARGUMENT.withDescription("stream '" + request.stream() + "' has "
+                    + shm.size() + "-byte frames; one gRPC message carries less than 2 GiB").toRuntimeException();
+        }
+        StreamSnapshots stream = served.attach(shm); // RESOURCE_EXHAUSTED over --max-send-bytes
         try {
-            shm = openForReading(request.stream(), callAllocator);
-            if (shm.size() > MAX_FRAME_BYTES) {
-                throw CallStatus.INVALID_ARGUMENT.withDescription("stream '" + request.stream() + "' has "
-                        + shm.size() + "-byte frames; one gRPC message carries less than 2 GiB").toRuntimeException();
-            }
-            // A backstop: the call holds one publication's copy (and a packed one for bool) at a time.
-            callAllocator.setLimit(2 * shm.size() + (1 << 20));
-            long frame = shm.size();
-            if (!sendBudget.reserve(frame)) {
-                throw CallStatus.RESOURCE_EXHAUSTED.withDescription("the DoGet calls this server serves already hold"
-                        + " what it allows for frames in flight (--max-send-bytes " + options.maxSendBytes() + "; a call"
-                        + " holds up to " + SendBudget.FRAMES_PER_CALL + " frames of " + frame + " bytes); try again later")
-                        .toRuntimeException();
-            }
-            try {
-                senders.execute(new LiveSender(request, shm, listener, callAllocator, counters, closing,
-                        () -> sendBudget.release(frame)));
-            } catch (RuntimeException | Error e) {
-                sendBudget.release(frame);
-                throw e;
-            }
+            senders.execute(new LiveSender(request, stream, listener, frameMemory, counters, closing,
+                    () -> served.detach(stream)));
         } catch (RejectedExecutionException e) {
-            closeQuietly(shm, callAllocator);
+            served.detach(stream);
             if (closing.getAsBoolean()) {
                 throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException();
             }
@@ -106,7 +100,7 @@ final class StreamProducer implements FlightProducer {
                     + " DoGet calls, as many as it takes at once (--max-clients " + options.maxClients()
                     + "); try again later").toRuntimeException();
         } catch (RuntimeException | Error e) {
-            closeQuietly(shm, callAllocator);
+            served.detach(stream);
             throw e;
         }
     }
@@ -136,7 +130,8 @@ final class StreamProducer implements FlightProducer {
                         + " call holds up to " + share + " bytes); try again later").toRuntimeException();
             }
             held = share;
-            callAllocator = allocator.newChildAllocator("doget-ring-" + ring.name(), 0, rings.clientMemory());
+            // In the frame memory, whose limit is what the budget granted: streams and rings share one bound.
+            callAllocator = frameMemory.newChildAllocator("doget-ring-" + ring.name(), 0, rings.clientMemory());
             feed = RingFeed.open(ring, request, rings, maxRows);
             long release = share;
             senders.execute(new RingSender(feed, request.latestOnly(), new OutboundCall(listener), callAllocator,
@@ -258,12 +253,12 @@ final class StreamProducer implements FlightProducer {
         listener.onCompleted();
     }
 
-    private static SharedMemory openForReading(String name, BufferAllocator callAllocator) {
+    private static SharedMemory openForReading(String name, BufferAllocator frameMemory) {
         try {
-            // Publications are copied into the call's allocator: the server's memory use is observable, and bounded.
+            // Publications are copied into the frame memory: the server's memory use is observable, and bounded.
             // A sender parks at once while it waits for the next write (a futex the write ends, on notify
-            // streams): spinning would take the CPU that gRPC needs to send, one spinning sender per client.
-            return SharedMemory.open(name, OpenOptions.readOnly().allocator(callAllocator).waitStrategy(PARKING));
+            // streams): spinning would take the CPU that gRPC needs to send.
+            return SharedMemory.open(name, OpenOptions.readOnly().allocator(frameMemory).waitStrategy(PARKING));
         } catch (StreamNotFoundException e) {
             throw StreamFlights.notFound(name);
         } catch (io.arrowshm.SharedMemoryException e) {
@@ -272,10 +267,4 @@ final class StreamProducer implements FlightProducer {
         }
     }
 
-    private static void closeQuietly(SharedMemory shm, BufferAllocator callAllocator) {
-        if (shm != null) {
-            shm.close();
-        }
-        callAllocator.close();
-    }
 }

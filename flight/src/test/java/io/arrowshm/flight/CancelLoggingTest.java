@@ -10,11 +10,8 @@ import io.arrowshm.testing.Names;
 import io.arrowshm.testing.PeerProcess;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,26 +24,8 @@ class CancelLoggingTest {
 
     @Test
     void cancelledClientsLeaveNoWarning() throws Exception {
-        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    warnings.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
         String name = Names.unique("cancel-log");
+        WarningCapture warnings = new WarningCapture();
         try (StreamFlightServer server = StreamFlightServer.start(ServeOptions.defaults().port(0));
              SharedMemory shm = SharedMemory.create(name, DType.UINT8, 256 << 10)) {
             shm.write(new byte[256 << 10]);
@@ -61,11 +40,10 @@ class CancelLoggingTest {
             }
             assertTrue(server.stats().framesSent() >= 25, server.stats()::toString);
         } finally {
-            root.removeHandler(capture);
+            warnings.close();
             SharedMemory.unlink(name);
         }
-        assertTrue(warnings.isEmpty(), () -> "warnings: " + warnings.stream()
-                .map(r -> r.getLoggerName() + ": " + r.getMessage() + " " + r.getThrown()).toList());
+        assertTrue(warnings.isEmpty(), () -> "warnings: " + warnings.describe());
     }
 
     @Test

@@ -10,6 +10,8 @@ import io.arrowshm.testing.PeerProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,8 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Defect 4 of the edge-hardening issue: clients that read one row and stall cannot take a
  * server's memory or threads. 40 pyarrow clients (one process, one connection each) against a
  * server in a JVM of its own with the default limits: {@value ServeOptions#DEFAULT_MAX_CLIENTS}
- * concurrent {@code DoGet}s, holding at most 128 MiB of frames between them (three frames a
- * call). The ones over them are refused with {@code RESOURCE_EXHAUSTED} and a message naming the
+ * concurrent {@code DoGet}s, holding at most 128 MiB of frames between them (each call its
+ * client's queue and two rows, the stream its snapshots). The ones over them are refused with {@code RESOURCE_EXHAUSTED} and a message naming the
  * limit, and the server's peak resident memory stays within 256 MiB of idle. Before the fix
  * every client got a thread of its own (a cached pool): 40 clients of 4 MiB frames took the
  * server from 170 to 703 MiB resident and 22 to 73 threads; others saw 1.5 GB.
@@ -26,6 +28,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DoGetAdmissionTest {
     private static final Duration PEER = Duration.ofSeconds(180);
     private static final int CLIENTS = 40;
+
+    /** How many calls on one stream of {@code frame}-byte frames the default budget admits. */
+    static long admittedOnOneStream(long frame) {
+        try (BufferAllocator memory = new RootAllocator()) {
+            SendBudget budget = new SendBudget(ServeOptions.DEFAULT_MAX_SEND_BYTES,
+                    ServeOptions.DEFAULT_CLIENT_QUEUE_BYTES, memory);
+            long admitted = 0;
+            if (budget.reserveBytes(budget.callShare(frame) + budget.streamShare(frame))) {
+                admitted++;
+                while (budget.reserveBytes(budget.callShare(frame))) {
+                    admitted++;
+                }
+            }
+            return admitted;
+        }
+    }
 
     @ParameterizedTest(name = "40 stalled clients of {0}-element float32 frames")
     @ValueSource(ints = {16 * 1024, 1024 * 1024})
@@ -38,8 +56,7 @@ class DoGetAdmissionTest {
             // 64 KiB frames: the count limits; 4 MiB frames: what each stalled client pins limits (and shows).
             PyarrowFlightTest.python("pyshmem-create", name, "float32", "1", Integer.toString(elements));
             long frame = 4L * elements;
-            long expected = Math.min(ServeOptions.DEFAULT_MAX_CLIENTS,
-                    ServeOptions.DEFAULT_MAX_SEND_BYTES / (SendBudget.FRAMES_PER_CALL * frame));
+            long expected = Math.min(ServeOptions.DEFAULT_MAX_CLIENTS, admittedOnOneStream(frame));
             PyarrowFlightTest.python("get", uri, name, "1"); // warm: one client came and went
             long idle = ResidentMemory.of(server.pid()).rssBytes();
             int idleThreads = ResidentMemory.threads(server.pid());

@@ -58,6 +58,20 @@ public final class TensorRows {
     }
 
     /**
+     * The tensor column's value buffer for one frame of {@code elements} values as a stream stores
+     * it: {@code payload} itself with one more reference (bool: its bytes packed into a new bit
+     * buffer from {@code allocator}). The caller closes what it gets, for code that builds a row's
+     * buffers once and loads them into many roots.
+     */
+    public static ArrowBuf valueBuffer(DType dtype, ArrowBuf payload, int elements, BufferAllocator allocator) {
+        if (dtype == DType.BOOL) {
+            return TensorBuffers.packBits(payload, 0, elements, allocator);
+        }
+        payload.getReferenceManager().retain();
+        return payload;
+    }
+
+    /**
      * Row {@code row}'s values as a view (no copy) of the column's value buffer, in physical C
      * order; valid while the column's batch is. Not for bool (bit-packed): see {@link #copyRow}.
      */

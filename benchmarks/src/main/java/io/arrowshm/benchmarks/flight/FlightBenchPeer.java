@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * it is ready, and runs until its standard input closes (the driver closes it or exits).
  *
  * <pre>
- * serve                          -> "serving PORT"
+ * serve [QUEUE_BYTES [SEND_BYTES]] -> "serving PORT" (ServeOptions.clientQueueBytes, maxSendBytes)
  * write NAME BYTES FPS           -> "writing", then on stdin EOF "wrote FRAMES_PER_S"
  * write-paced NAME BYTES FPS     -> "created"; after a "go" line writes until stdin closes (frame id = wall clock, µs)
  * mirror URI LOCAL               -> "mirroring"
@@ -49,7 +49,7 @@ public final class FlightBenchPeer {
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "serve" -> serve();
+            case "serve" -> serve(args);
             case "write" -> write(args[1], Integer.parseInt(args[2]), Double.parseDouble(args[3]));
             case "write-paced" -> writePaced(args[1], Integer.parseInt(args[2]), Double.parseDouble(args[3]));
             case "mirror" -> mirror(args[1], args[2]);
@@ -62,8 +62,15 @@ public final class FlightBenchPeer {
         }
     }
 
-    private static void serve() throws IOException {
-        try (StreamFlightServer server = StreamFlightServer.start(ServeOptions.defaults().port(0))) {
+    private static void serve(String[] args) throws IOException {
+        ServeOptions options = ServeOptions.defaults().port(0);
+        if (args.length > 1 && !args[1].equals("-")) {
+            options = options.clientQueueBytes(Long.parseLong(args[1]));
+        }
+        if (args.length > 2 && !args[2].equals("-")) {
+            options = options.maxSendBytes(Long.parseLong(args[2]));
+        }
+        try (StreamFlightServer server = StreamFlightServer.start(options)) {
             say("serving " + server.port());
             awaitStdinClosed();
         }

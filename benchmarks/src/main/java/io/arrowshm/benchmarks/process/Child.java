@@ -47,6 +47,11 @@ public final class Child implements AutoCloseable {
         return label;
     }
 
+    /** The process id (to sample its resident memory). */
+    public long pid() {
+        return process.pid();
+    }
+
     /**
      * The first stdout line starting with {@code prefix}; empty when the process exits or the
      * time runs out first (the caller says which case failed).

@@ -86,13 +86,18 @@ public final class ServeCommand implements Callable<Integer> {
         }
         return rings;
     }
+
     @Option(names = "--max-clients", paramLabel = "N", defaultValue = "32",
             description = "DoGet calls served at once; more are refused (default ${DEFAULT-VALUE}).")
     private int maxClients;
 
     @Option(names = "--max-send-bytes", paramLabel = "SIZE", converter = ByteSize.class, defaultValue = "128M",
-            description = "Frame bytes the DoGets may hold at once, three frames a call (default 128M).")
+            description = "Frame bytes the DoGets may hold at once: snapshots and rows gRPC has not written (default 128M).")
     private long maxSendBytes;
+
+    @Option(names = "--client-queue-bytes", paramLabel = "SIZE", converter = ByteSize.class, defaultValue = "1M",
+            description = "Rows gRPC may queue for one DoGet before it waits for its client (default 1M).")
+    private long clientQueueBytes;
 
     @Option(names = "--max-puts", paramLabel = "N", defaultValue = "4",
             description = "DoPut calls received at once; more are refused (default ${DEFAULT-VALUE}).")
@@ -114,7 +119,7 @@ public final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
         }
         ServeOptions options = ServeOptions.defaults().host(host).port(port).expose(expose).insecure(insecure)
-                .maxClients(maxClients).maxSendBytes(maxSendBytes).maxPuts(maxPuts).maxCreatedBytes(maxCreatedBytes)
+                .maxClients(maxClients).maxSendBytes(maxSendBytes).clientQueueBytes(clientQueueBytes).maxPuts(maxPuts).maxCreatedBytes(maxCreatedBytes)
                 .createStreams(!noCreate).limits(limits.limits(ServeOptions.DEFAULT_PUT_LIMITS));
         if (tlsCert != null) {
             FileFlags.check("--tls-cert", tlsCert, PemFiles::requireCertificates);
@@ -138,9 +143,11 @@ public final class ServeCommand implements Callable<Integer> {
                 if (System.nanoTime() - previousNanos >= 1_000_000_000L) {
                     FlightServerStats now = server.stats();
                     double seconds = (System.nanoTime() - previousNanos) / 1e9;
-                    status.show(String.format(Locale.ROOT, "%d clients, %.1f frames/s, %.1f MB/s sent; %.1f frames/s received",
+                    status.show(String.format(Locale.ROOT, "%d clients, %.1f frames/s, %.1f MB/s sent (%.1f copies/s,"
+                            + " %.1f MB held); %.1f frames/s received",
                             now.clients(), (now.framesSent() - previous.framesSent()) / seconds,
                             (now.bytesSent() - previous.bytesSent()) / seconds / 1e6,
+                            (now.snapshotsMade() - previous.snapshotsMade()) / seconds, now.frameBytes() / 1e6,
                             (now.framesReceived() - previous.framesReceived()) / seconds));
                     previous = now;
                     previousNanos = System.nanoTime();
