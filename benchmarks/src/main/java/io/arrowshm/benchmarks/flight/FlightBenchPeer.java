@@ -185,21 +185,31 @@ public final class FlightBenchPeer {
         Ring ring = openRingWhenCreated(name);
         try (ring; RingReader reader = ring.reader("latency")) {
             say("ready");
-            long[] latencies = new long[samples];
-            int n = 0;
-            int seen = 0;
-            while (n < samples) {
+            sayLatencies(samples, warmup, () -> {
                 try (RingLease frame = reader.lease(Duration.ofSeconds(30))) {
-                    long latency = micros() - frame.frameId();
-                    if (seen++ >= warmup) {
-                        latencies[n++] = latency;
-                    }
+                    return micros() - frame.frameId();
                 }
-            }
-            Arrays.sort(latencies);
-            say(String.format(Locale.ROOT, "latency %d %d %d", latencies[samples / 2],
-                    latencies[Math.min(samples - 1, (int) Math.floor(samples * 0.99))], samples));
+            });
         }
+    }
+
+    /** The latency of one frame, in µs, taken as it is read. */
+    private interface LatencySource {
+        long next() throws InterruptedException;
+    }
+
+    /** Reads {@code warmup} frames, then {@code samples} more, and says their p50 and p99. */
+    private static void sayLatencies(int samples, int warmup, LatencySource frames) throws InterruptedException {
+        for (int i = 0; i < warmup; i++) {
+            frames.next();
+        }
+        long[] latencies = new long[samples];
+        for (int n = 0; n < samples; n++) {
+            latencies[n] = frames.next();
+        }
+        Arrays.sort(latencies);
+        say(String.format(Locale.ROOT, "latency %d %d %d", latencies[samples / 2],
+                latencies[Math.min(samples - 1, (int) Math.floor(samples * 0.99))], samples));
     }
 
     private static Ring openRingWhenCreated(String name) throws InterruptedException {
@@ -265,20 +275,11 @@ public final class FlightBenchPeer {
         SharedMemory shm = openWhenCreated(name);
         say("ready");
         try (shm) {
-            long[] latencies = new long[samples];
-            int n = 0;
-            int seen = 0;
-            while (n < samples) {
+            sayLatencies(samples, warmup, () -> {
                 try (Publication p = shm.readNewPublication(Duration.ofSeconds(30))) {
-                    long latency = micros() - p.frameId();
-                    if (seen++ >= warmup) {
-                        latencies[n++] = latency;
-                    }
+                    return micros() - p.frameId();
                 }
-            }
-            Arrays.sort(latencies);
-            say(String.format(Locale.ROOT, "latency %d %d %d", latencies[samples / 2],
-                    latencies[Math.min(samples - 1, (int) Math.floor(samples * 0.99))], samples));
+            });
         }
     }
 
