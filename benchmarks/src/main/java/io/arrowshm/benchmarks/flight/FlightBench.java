@@ -348,28 +348,12 @@ public final class FlightBench {
     private String latency() throws IOException {
         String source = "arrowshm-flightbench-lat-" + ProcessHandle.current().pid();
         String local = source + "-mirror";
-        Duration expected = Duration.ofSeconds((long) ((latencyFrames + LATENCY_WARMUP) / LATENCY_FPS) + 60);
-        try (Child server = java("latency-server", "serve", queueBytes)) {
-            String uri = "grpc://127.0.0.1:" + port(server) + "/" + source;
-            try (Child writer = java("latency-writer", "write-paced", source, Integer.toString(LATENCY_BYTES),
-                    Double.toString(LATENCY_FPS))) {
-                expect(writer, "created");
-                try (Child mirror = java("latency-mirror", "mirror", uri, local);
-                     Child reader = java("latency-reader", "latency", local, Integer.toString(latencyFrames),
-                             Integer.toString(LATENCY_WARMUP))) {
-                    expect(mirror, "mirroring");
-                    expect(reader, "ready"); // the mirror has connected: its local stream exists
-                    writer.send("go");
-                    String[] result = reader.awaitLine("latency", expected)
-                            .orElseThrow(() -> new IllegalStateException(reader.failure())).split(" ");
-                    mirror.closeInput();
-                    writer.closeInput();
-                    server.closeInput();
-                    return String.format(Locale.ROOT, "Writer → server → mirror → reader (four processes, loopback),"
-                            + " 64 KiB frames at %.0f frames/s: p50 %s µs, p99 %s µs (%s frames after %d warm-up frames).",
-                            LATENCY_FPS, result[1], result[2], result[3], LATENCY_WARMUP);
-                }
-            }
+        try {
+            // the reader's "ready": the mirror has connected, so its local stream exists
+            String[] result = chainLatency(source, local, "latency", "write-paced", "mirror", "latency");
+            return String.format(Locale.ROOT, "Writer → server → mirror → reader (four processes, loopback),"
+                    + " 64 KiB frames at %.0f frames/s: p50 %s µs, p99 %s µs (%s frames after %d warm-up frames).",
+                    LATENCY_FPS, result[1], result[2], result[3], LATENCY_WARMUP);
         } finally {
             unlinkQuietly(source);
             unlinkQuietly(local);
@@ -380,33 +364,47 @@ public final class FlightBench {
     private String ringLatency() throws IOException {
         String source = "arrowshm-flightbench-ringlat-" + ProcessHandle.current().pid();
         String local = source + "-mirror";
+        try {
+            // the reader's "ready": the mirror has made the local ring and the reader's cursor holds it
+            String[] result = chainLatency(source, local, "ring-latency", "write-ring-paced", "mirror-ring",
+                    "latency-ring");
+            return String.format(Locale.ROOT, "The same on rings (BLOCK, 64 slots; the server's durable cursor,"
+                    + " a ring mirror, the reader's cursor; lossless), 64 KiB frames at %.0f frames/s:"
+                    + " p50 %s µs, p99 %s µs (%s frames after %d warm-up frames).",
+                    LATENCY_FPS, result[1], result[2], result[3], LATENCY_WARMUP);
+        } finally {
+            Ring.unlink(source);
+            Ring.unlink(local);
+            Files.deleteIfExists(io.arrowshm.flight.RingMirror.progressFile(local));
+        }
+    }
+
+    /**
+     * Writer → server → mirror → reader, each a process ({@code roles} names them), 64 KiB frames at
+     * {@link #LATENCY_FPS}: the reader's "latency p50 p99 samples" line, split.
+     */
+    private String[] chainLatency(String source, String local, String roles, String writerCommand,
+                                  String mirrorCommand, String readerCommand) {
         Duration expected = Duration.ofSeconds((long) ((latencyFrames + LATENCY_WARMUP) / LATENCY_FPS) + 60);
-        try (Child server = java("ring-latency-server", "serve", queueBytes)) {
+        try (Child server = java(roles + "-server", "serve", queueBytes)) {
             String uri = "grpc://127.0.0.1:" + port(server) + "/" + source;
-            try (Child writer = java("ring-latency-writer", "write-ring-paced", source, Integer.toString(LATENCY_BYTES),
+            try (Child writer = java(roles + "-writer", writerCommand, source, Integer.toString(LATENCY_BYTES),
                     Double.toString(LATENCY_FPS))) {
                 expect(writer, "created");
-                try (Child mirror = java("ring-latency-mirror", "mirror-ring", uri, local);
-                     Child reader = java("ring-latency-reader", "latency-ring", local, Integer.toString(latencyFrames),
+                try (Child mirror = java(roles + "-mirror", mirrorCommand, uri, local);
+                     Child reader = java(roles + "-reader", readerCommand, local, Integer.toString(latencyFrames),
                              Integer.toString(LATENCY_WARMUP))) {
                     expect(mirror, "mirroring");
-                    expect(reader, "ready"); // the mirror has made the local ring and the reader's cursor holds it
+                    expect(reader, "ready");
                     writer.send("go");
                     String[] result = reader.awaitLine("latency", expected)
                             .orElseThrow(() -> new IllegalStateException(reader.failure())).split(" ");
                     mirror.closeInput();
                     writer.closeInput();
                     server.closeInput();
-                    return String.format(Locale.ROOT, "The same on rings (BLOCK, 64 slots; the server's durable cursor,"
-                            + " a ring mirror, the reader's cursor; lossless), 64 KiB frames at %.0f frames/s:"
-                            + " p50 %s µs, p99 %s µs (%s frames after %d warm-up frames).",
-                            LATENCY_FPS, result[1], result[2], result[3], LATENCY_WARMUP);
+                    return result;
                 }
             }
-        } finally {
-            Ring.unlink(source);
-            Ring.unlink(local);
-            Files.deleteIfExists(io.arrowshm.flight.RingMirror.progressFile(local));
         }
     }
 
